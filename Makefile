@@ -1,0 +1,83 @@
+# The two commands of the README: `make book` and `make test`. Both create .venv themselves from
+# the pinned requirements (requirements/constraints.txt) and reinstall only when those change.
+SHELL := /bin/bash
+.SHELLFLAGS := -euo pipefail -c
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(abspath $(VENV))/bin
+CONSTRAINTS := requirements/constraints.txt
+PIP_INSTALL := $(BIN)/python -m pip install --quiet --disable-pip-version-check -c $(CONSTRAINTS)
+BOOK_BUILD := $(BIN)/jupyter-book build . -W -n --keep-going
+HOST ?= 127.0.0.1
+PORT ?= 8000
+# The notebooks' kernel is the venv's Python.
+export PATH := $(BIN):$(PATH)
+export MPLBACKEND := Agg
+export PYDEVD_DISABLE_FILE_VALIDATION := 1
+
+.PHONY: help book book-strict serve lab test lint check-notebooks unit-tests notebook-tests \
+        test-browser bench clean-notebooks clean lock
+
+help:  ## List the targets.
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 20
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements/pip.txt
+
+$(VENV)/.installed-book: pyproject.toml $(CONSTRAINTS) | $(BIN)/python
+	$(PIP_INSTALL) -e '.[book]'
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml $(CONSTRAINTS) $(VENV)/.installed-book
+	$(PIP_INSTALL) -e '.[book,test,dev]'
+	touch $@
+
+book: $(VENV)/.installed-book  ## Execute every notebook and build the HTML book in _build/html.
+	$(BOOK_BUILD)
+	@echo "The book is at $(abspath _build/html/index.html) (make serve to browse it)."
+
+serve:  ## Serve the built book on http://$(HOST):$(PORT)/.
+	@test -f _build/html/index.html || { echo "No book yet: run 'make book' first." >&2; exit 1; }
+	$(BIN)/python -m http.server --bind $(HOST) --directory _build/html $(PORT)
+
+lab: $(VENV)/.installed-test  ## Open JupyterLab on the notebooks (widgets work out of the box).
+	$(BIN)/jupyter lab --notebook-dir=notebooks
+
+test: lint check-notebooks unit-tests notebook-tests book-strict  ## Everything CI runs.
+	@echo "make test: all checks passed."
+
+lint: $(VENV)/.installed-test  ## ruff lint and format check of the library, tests and notebooks.
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+check-notebooks: $(VENV)/.installed-test  ## Fail if a notebook is committed with outputs.
+	$(BIN)/python tools/check_clean_notebooks.py notebooks
+
+unit-tests: $(VENV)/.installed-test  ## The pytest suite of convlib.
+	HYPOTHESIS_PROFILE=ci $(BIN)/python -m pytest tests -q
+
+notebook-tests: $(VENV)/.installed-test  ## Run every notebook under nbval (assert cells included).
+	$(BIN)/python -m pytest --nbval-lax --nbval-cell-timeout=300 -p no:randomly notebooks -q
+
+book-strict: $(VENV)/.installed-test  ## Build the book with warnings as errors.
+	$(BOOK_BUILD)
+
+bench: $(VENV)/.installed-test  ## Benchmarks (ratios to torch when installed: pip install torch==2.13.0).
+	$(BIN)/python benchmarks/bench_conv.py
+	$(BIN)/python benchmarks/bench_widgets.py
+
+clean-notebooks: $(VENV)/.installed-test  ## Strip outputs from every notebook in place.
+	$(BIN)/python tools/check_clean_notebooks.py --fix notebooks
+
+clean:  ## Remove the built book and caches (keeps .venv).
+	rm -rf _build .pytest_cache .hypothesis .ruff_cache
+
+lock:  ## Re-resolve requirements/constraints.txt from pyproject.toml in a scratch venv.
+	rm -rf /tmp/convlib-lock && $(PYTHON) -m venv /tmp/convlib-lock
+	/tmp/convlib-lock/bin/python -m pip install --quiet -r requirements/pip.txt
+	/tmp/convlib-lock/bin/python -m pip install --quiet '.[book,test,dev]'
+	{ sed -n '1,3p' $(CONSTRAINTS); /tmp/convlib-lock/bin/python -m pip freeze --exclude-editable \
+	  | grep -v '^convlib'; } > $(CONSTRAINTS).new && mv $(CONSTRAINTS).new $(CONSTRAINTS)
