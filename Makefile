@@ -35,7 +35,13 @@ $(VENV)/.installed-test: pyproject.toml $(CONSTRAINTS) $(VENV)/.installed-book
 	$(PIP_INSTALL) -e '.[book,test,dev]'
 	touch $@
 
-book: $(VENV)/.installed-book  ## Execute every notebook and build the HTML book in _build/html.
+# The book's offline front-end files (MathJax, require.js, the widget manager), pinned in
+# package-lock.json and served from the build's own _static (book/_ext/offline_assets.py).
+node_modules/.installed: package.json package-lock.json
+	npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+	touch $@
+
+book: $(VENV)/.installed-book node_modules/.installed  ## Execute every notebook and build the HTML book in _build/html.
 	$(BOOK_BUILD)
 	@echo "The book is at $(abspath _build/html/index.html) (make serve to browse it)."
 
@@ -46,7 +52,7 @@ serve:  ## Serve the built book on http://$(HOST):$(PORT)/.
 lab: $(VENV)/.installed-test  ## Open JupyterLab on the notebooks (widgets work out of the box).
 	$(BIN)/jupyter lab --notebook-dir=notebooks
 
-test: lint check-notebooks unit-tests notebook-tests book-strict  ## Everything CI runs.
+test: lint check-notebooks unit-tests notebook-tests book-strict test-browser  ## Everything CI runs.
 	@echo "make test: all checks passed."
 
 lint: $(VENV)/.installed-test  ## ruff lint and format check of the library, tests and notebooks.
@@ -57,13 +63,17 @@ check-notebooks: $(VENV)/.installed-test  ## Fail if a notebook is committed wit
 	$(BIN)/python tools/check_clean_notebooks.py notebooks
 
 unit-tests: $(VENV)/.installed-test  ## The pytest suite of convlib.
-	HYPOTHESIS_PROFILE=ci $(BIN)/python -m pytest tests -q
+	HYPOTHESIS_PROFILE=ci $(BIN)/python -m pytest tests -q --ignore=tests/browser
 
 notebook-tests: $(VENV)/.installed-test  ## Run every notebook under nbval (assert cells included).
 	$(BIN)/python -m pytest --nbval-lax --nbval-cell-timeout=300 -p no:randomly notebooks -q
 
-book-strict: $(VENV)/.installed-test  ## Build the book with warnings as errors.
+book-strict: $(VENV)/.installed-test node_modules/.installed  ## Build the book with warnings as errors.
 	$(BOOK_BUILD)
+
+test-browser: $(VENV)/.installed-test  ## Open every built page in headless Chromium, offline.
+	@test -f _build/html/index.html || $(MAKE) book-strict
+	$(BIN)/python -m pytest tests/browser -q
 
 bench: $(VENV)/.installed-test  ## Benchmarks (ratios to torch when installed: pip install torch==2.13.0).
 	$(BIN)/python benchmarks/bench_conv.py

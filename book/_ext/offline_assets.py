@@ -1,0 +1,83 @@
+"""Make every page work offline: local MathJax, require.js and widget manager; no Thebe.
+
+Out of the box a Jupyter Book 1 page loads these from public CDNs, so maths and widgets break
+offline, behind a firewall or from a USB stick. ``_config.yml`` points ``mathjax_path`` and
+``nb_ipywidgets_js`` at ``_static/vendor/...``; this extension copies the files there from the
+npm packages pinned in ``package.json`` / ``package-lock.json`` (installed by ``make``, never
+downloaded at build time).
+
+Thebe (live code) is off in this book (`launch_buttons.thebe: false`), yet sphinx-thebe still
+declares its configuration script twice on every page, which raises "Identifier 'THEBE_JS_URL'
+has already been declared"; its scripts are removed from the pages here.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from sphinx.application import Sphinx
+from sphinx.errors import ExtensionError
+
+NODE_MODULES = Path(__file__).resolve().parents[2] / "node_modules"
+
+# destination under _static/vendor -> (source under node_modules, glob patterns to skip)
+ASSETS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "mathjax": ("mathjax/es5", ("*.map",)),
+    "requirejs": ("requirejs", ("bin", "*.md", "package.json")),
+    "html-manager": (
+        "@jupyter-widgets/html-manager/dist",
+        ("*.map", "embed.js", "libembed-amd.js"),
+    ),
+}
+
+
+def check_sources(app: Sphinx) -> None:
+    missing = [src for src, _ in ASSETS.values() if not (NODE_MODULES / src).is_dir()]
+    if missing:
+        raise ExtensionError(
+            f"offline book assets missing from {NODE_MODULES}: {missing}; "
+            "install them with `npm ci --ignore-scripts` (make book does it)"
+        )
+
+
+def copy_assets(app: Sphinx, exception: Exception | None) -> None:
+    if exception is not None or app.builder.format != "html":
+        return
+    vendor = Path(app.outdir) / "_static" / "vendor"
+    for destination, (source, skip) in ASSETS.items():
+        shutil.copytree(
+            NODE_MODULES / source,
+            vendor / destination,
+            ignore=shutil.ignore_patterns(*skip),
+            dirs_exist_ok=True,
+        )
+
+
+def is_thebe_asset(asset) -> bool:
+    filename = getattr(asset, "filename", None) or ""
+    body = getattr(asset, "attributes", {}).get("body", "") or ""
+    return "thebe" in filename or "THEBE_JS_URL" in body
+
+
+def drop_thebe(app: Sphinx, pagename: str, templatename: str, context: dict, doctree) -> None:
+    for key in ("script_files", "css_files"):
+        if key in context:
+            context[key] = [asset for asset in context[key] if not is_thebe_asset(asset)]
+
+
+def fix_citation_roles(
+    app: Sphinx, pagename: str, templatename: str, context: dict, doctree
+) -> None:
+    """Docutils marks bibliography entries ``role="doc-biblioentry"`` (deprecated in ARIA 1.2)
+    inside ``role="list"``, which screen readers and axe-core reject; a list holds list items."""
+    if "body" in context:
+        context["body"] = context["body"].replace('role="doc-biblioentry"', 'role="listitem"')
+
+
+def setup(app: Sphinx) -> dict[str, object]:
+    app.connect("builder-inited", check_sources)
+    app.connect("html-page-context", drop_thebe)
+    app.connect("html-page-context", fix_citation_roles)
+    app.connect("build-finished", copy_assets)
+    return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -1,0 +1,199 @@
+"""Every page of the built book works in a real browser with the network cut off.
+
+Each page is opened once per colour scheme (light, dark) in headless Chromium; requests to any
+host but the local server are blocked. The tests then check what a reader would notice: console
+errors, maths left raw, animations that do not play, widgets without their picture, images
+without alt text, and serious accessibility problems (axe-core). Full-page screenshots go to
+``_build/screenshots/``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[2]
+SCHEMES = ("light", "dark")
+RAW_MATH = re.compile(r"\$\$|\\\(|\\\[|(?<![\w$])\$[^$\s][^$]*\$(?!\w)")
+IGNORED_AXE_IMPACTS = {"minor", "moderate"}
+
+
+def toc_pages() -> list[str]:
+    """The HTML pages of `_toc.yml`, root first."""
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
+    files = [toc["root"]]
+    for part in toc.get("parts", []):
+        files += [chapter["file"] for chapter in part["chapters"]]
+    return [str(Path(f).with_suffix(".html")) for f in files]
+
+
+PAGES = toc_pages()
+
+
+@dataclasses.dataclass
+class PageReport:
+    console_errors: list[str]
+    outside_requests: list[str]
+    raw_math: list[str]
+    math_nodes: int
+    animations: list[dict]
+    widget_views: int
+    widget_images: list[dict]
+    images_without_alt: list[str]
+    axe_violations: list[str]
+    screenshot: Path
+
+
+def visit(browser, book_url: str, page_path: str, scheme: str, screenshot_dir: Path) -> PageReport:
+    context = browser.new_context(color_scheme=scheme, viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    console_errors: list[str] = []
+    outside: list[str] = []
+    local_host = urlparse(book_url).netloc
+
+    def route(request_route):
+        url = request_route.request.url
+        if urlparse(url).netloc in (local_host, "") or url.startswith(("data:", "blob:")):
+            request_route.continue_()
+        else:
+            outside.append(url)
+            request_route.abort()
+
+    context.route("**/*", route)
+    page.on("console", lambda m: console_errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: console_errors.append(f"uncaught: {e}"))
+    page.on(
+        "response",
+        lambda r: console_errors.append(f"HTTP {r.status}: {r.url}") if r.status >= 400 else None,
+    )
+    page.goto(f"{book_url}/{page_path}", wait_until="networkidle")
+    page.evaluate("() => window.MathJax?.startup?.promise")
+    page.wait_for_timeout(300)
+
+    text = page.inner_text("article" if page.locator("article").count() else "body")
+    raw_math = [m.group(0)[:40] for m in RAW_MATH.finditer(text)]
+    math_nodes = page.locator("mjx-container").count()
+    animations = [check_animation(page, i) for i in range(page.locator("div.animation").count())]
+    widget_views = page.locator(".jupyter-widgets").count()
+    widget_images = page.evaluate(
+        """() => [...document.querySelectorAll('.jupyter-widgets img, .widget-image')].map(img => ({
+               visible: img.offsetWidth > 50 && img.offsetHeight > 50,
+               loaded: img.complete && img.naturalWidth > 0}))"""
+    )
+    images_without_alt = page.evaluate(
+        """() => [...document.querySelectorAll('img')]
+               .filter(img => !img.hasAttribute('alt') ||
+                              (img.getAttribute('alt').trim() === '' && !img.closest('a')))
+               .map(img => (img.getAttribute('src') || '').slice(0, 60))"""
+    )
+    # axe-core fetches style sheets itself (resolving @import against the page, not the sheet):
+    # what it loads is not the reader's page, so the page's own errors are taken before it runs.
+    page_errors, page_outside = list(console_errors), list(outside)
+    axe_violations = run_axe(page)
+    shot = screenshot_dir / f"{page_path.replace('/', '__').removesuffix('.html')}-{scheme}.png"
+    page.screenshot(path=str(shot), full_page=True)
+    context.close()
+    return PageReport(
+        page_errors,
+        page_outside,
+        raw_math,
+        math_nodes,
+        animations,
+        widget_views,
+        widget_images,
+        images_without_alt,
+        axe_violations,
+        shot,
+    )
+
+
+def check_animation(page, index: int) -> dict:
+    """Press an animation's 'Next frame' and 'Play' buttons; report whether the frame moved."""
+    animation = page.locator("div.animation").nth(index)
+    animation.scroll_into_view_if_needed()
+    slider = animation.locator("input.anim-slider")
+    image = animation.locator("img").first
+    start_frame, start_src = slider.input_value(), image.get_attribute("src")
+    animation.locator('button[title="Next frame"]').click()
+    stepped = slider.input_value() != start_frame and image.get_attribute("src") != start_src
+    animation.locator('button[title="Play"]').click()
+    page.wait_for_timeout(600)
+    played = slider.input_value() not in (start_frame,)
+    animation.locator('button[title="Pause"]').click()
+    frames = slider.get_attribute("max")
+    return {"index": index, "stepped": stepped, "played": played, "frames": frames}
+
+
+def run_axe(page) -> list[str]:
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page)
+    return [
+        f"{v['id']} ({v['impact']}): {v['help']} - {len(v['nodes'])} nodes"
+        for v in results.response["violations"]
+        if v.get("impact") not in IGNORED_AXE_IMPACTS
+    ]
+
+
+@pytest.fixture(scope="session")
+def reports(browser, book_url, screenshot_dir):
+    cache: dict[tuple[str, str], PageReport] = {}
+
+    def get(page_path: str, scheme: str) -> PageReport:
+        key = (page_path, scheme)
+        if key not in cache:
+            cache[key] = visit(browser, book_url, page_path, scheme, screenshot_dir)
+        return cache[key]
+
+    return get
+
+
+pages_and_schemes = pytest.mark.parametrize(
+    "page_path,scheme", [(p, s) for p in PAGES for s in SCHEMES]
+)
+
+
+@pages_and_schemes
+def test_page_has_no_console_errors(reports, page_path, scheme):
+    assert reports(page_path, scheme).console_errors == []
+
+
+@pages_and_schemes
+def test_page_requests_nothing_from_other_hosts(reports, page_path, scheme):
+    assert reports(page_path, scheme).outside_requests == []
+
+
+@pages_and_schemes
+def test_page_maths_is_rendered(reports, page_path, scheme):
+    report = reports(page_path, scheme)
+    assert report.raw_math == [], f"unrendered maths on {page_path}: {report.raw_math}"
+
+
+@pages_and_schemes
+def test_page_animations_advance(reports, page_path, scheme):
+    stuck = [a for a in reports(page_path, scheme).animations if not (a["stepped"] and a["played"])]
+    assert stuck == []
+
+
+@pages_and_schemes
+def test_page_widgets_show_their_static_figure(reports, page_path, scheme):
+    report = reports(page_path, scheme)
+    if report.widget_views:
+        assert report.widget_images, f"{page_path}: widgets rendered without any figure"
+    hidden = [img for img in report.widget_images if not (img["visible"] and img["loaded"])]
+    assert hidden == []
+
+
+@pages_and_schemes
+def test_page_images_have_alt_text(reports, page_path, scheme):
+    assert reports(page_path, scheme).images_without_alt == []
+
+
+@pages_and_schemes
+def test_page_has_no_serious_accessibility_violations(reports, page_path, scheme):
+    assert reports(page_path, scheme).axe_violations == []
