@@ -19,7 +19,10 @@ from pathlib import Path
 from sphinx.application import Sphinx
 from sphinx.errors import ExtensionError
 
-NODE_MODULES = Path(__file__).resolve().parents[2] / "node_modules"
+HERE = Path(__file__).resolve().parent
+NODE_MODULES = HERE.parents[1] / "node_modules"
+# Our own glue, copied next to the vendored files.
+GLUE = ("widgets_offline.js",)
 
 # destination under _static/vendor -> (source under node_modules, glob patterns to skip)
 ASSETS: dict[str, tuple[str, tuple[str, ...]]] = {
@@ -52,6 +55,8 @@ def copy_assets(app: Sphinx, exception: Exception | None) -> None:
             ignore=shutil.ignore_patterns(*skip),
             dirs_exist_ok=True,
         )
+    for name in GLUE:
+        shutil.copyfile(HERE / name, vendor / name.replace("_", "-"))
 
 
 def is_thebe_asset(asset) -> bool:

@@ -1,0 +1,27 @@
+// Loaded between require.js and the ipywidgets HTML manager (see _config.yml, nb_ipywidgets_js).
+(function () {
+  // 1. The widget manager loads its fonts from the folder its AMD module lives in, which require.js
+  //    would otherwise place next to the page; point it at this book's own copy.
+  var here = document.currentScript.src;
+  var vendor = here.slice(0, here.lastIndexOf("/") + 1);
+  require.config({
+    paths: { "@jupyter-widgets/html-manager/dist": vendor + "html-manager" },
+  });
+
+  // 2. The widget manager typesets widget labels with the MathJax 2 API (MathJax.Hub.Queue);
+  //    this book loads MathJax 3, so translate the call instead of failing.
+  function installMathJax2Shim() {
+    var mathjax = window.MathJax;
+    if (!mathjax || mathjax.Hub) return;
+    mathjax.Hub = {
+      Queue: function (job) {
+        var element = Array.isArray(job) ? job[2] : undefined;
+        if (window.MathJax.typesetPromise) {
+          window.MathJax.typesetPromise(element ? [element] : undefined).catch(function () {});
+        }
+      },
+    };
+  }
+  installMathJax2Shim();
+  document.addEventListener("DOMContentLoaded", installMathJax2Shim);
+})();
