@@ -1,0 +1,69 @@
+"""convlib: every convolution used in deep learning, in numpy, exact against PyTorch.
+
+The public API is re-exported here; ``__all__`` lists what readers may use.
+Each section below is owned by one module; keep them in that order.
+"""
+
+__all__: list[str] = []
+
+# --- shapes: output-size arithmetic -------------------------------------------------
+from .shapes import (
+    ReceptiveField,
+    conv_output_size,
+    conv_transpose_output_size,
+    conv_transpose_output_size_range,
+    effective_kernel_size,
+    input_window,
+    output_padding_for,
+    receptive_field,
+    same_padding,
+    transpose_scatter_window,
+)
+
+__all__ += [
+    "ReceptiveField",
+    "conv_output_size",
+    "conv_transpose_output_size",
+    "conv_transpose_output_size_range",
+    "effective_kernel_size",
+    "input_window",
+    "output_padding_for",
+    "receptive_field",
+    "same_padding",
+    "transpose_scatter_window",
+]
+
+# --- ops: conv / conv_transpose ----------------------------------------------------
+from .ops import (
+    conv,
+    conv1d,
+    conv2d,
+    conv3d,
+    conv_transpose,
+    conv_transpose1d,
+    conv_transpose2d,
+    conv_transpose3d,
+)
+from .padding import pad
+
+__all__ += [
+    "conv",
+    "conv1d",
+    "conv2d",
+    "conv3d",
+    "conv_transpose",
+    "conv_transpose1d",
+    "conv_transpose2d",
+    "conv_transpose3d",
+    "pad",
+]
+
+# --- separable: depthwise, pointwise, separable, kernel factorisation --------------
+
+# --- matrix: the convolution as a matrix -------------------------------------------
+
+# --- layers, models, summary -------------------------------------------------------
+
+# --- kernels and data --------------------------------------------------------------
+
+# --- exercises ---------------------------------------------------------------------

@@ -1,0 +1,159 @@
+"""The fast inner loops of convolution and transposed convolution (private).
+
+All functions take already-checked, already-padded arrays in PyTorch's layouts and return the
+result in PyTorch's layout. The strategies:
+
+* ``correlate_im2col``: strided windows of the channels-last input (no copy until the window
+  matrix is formed), then one matrix product per group (a batched ``matmul`` over groups). The
+  batch is processed in chunks so the window matrix stays under ``WORKSPACE_BYTES``.
+* ``correlate_shift``: for stride 1 and many channels, one matrix product of the channels-last
+  input with all kernel taps at once, then one shifted add per tap: no window matrix at all.
+* ``correlate_depthwise``: for one input channel per group (depthwise, single-channel images),
+  one multiply-add of a shifted view per kernel tap; no matrix product is needed.
+* ``scatter_transpose``: transposed convolution as one matrix product per group followed by a
+  strided scatter-add per kernel tap; the zero-inserted input is never built.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+
+import numpy as np
+from numpy.lib.stride_tricks import as_strided
+
+WORKSPACE_BYTES = 256 * 2**20
+
+
+def _batch_chunks(batch: int, bytes_per_sample: int) -> list[slice]:
+    size = max(1, min(batch, WORKSPACE_BYTES // max(bytes_per_sample, 1)))
+    return [slice(start, start + size) for start in range(0, batch, size)]
+
+
+def _taps(kernel: tuple[int, ...]):
+    return itertools.product(*(range(k) for k in kernel))
+
+
+def _tap_slices(tap, stride, dilation, count) -> tuple[slice, ...]:
+    """Slices selecting, for one kernel tap, the input cells read by ``count`` output cells."""
+    return tuple(
+        slice(j * d, j * d + s * (o - 1) + 1, s)
+        for j, s, d, o in zip(tap, stride, dilation, count, strict=True)
+    )
+
+
+def _channels_last(x: np.ndarray) -> np.ndarray:
+    return np.ascontiguousarray(np.moveaxis(x, 1, -1))
+
+
+def _channels_first(y: np.ndarray) -> np.ndarray:
+    return np.ascontiguousarray(np.moveaxis(y, -1, 1))
+
+
+def correlate_im2col(x, weight, stride, dilation, groups, out_size) -> np.ndarray:
+    """Cross-correlate padded ``x`` (N, C_in, *P) with ``weight`` (C_out, C_in/g, *K)."""
+    n_batch, c_in = x.shape[:2]
+    c_out, c_group, *kernel = weight.shape
+    x_last = _channels_last(x)  # (N, *P, C)
+    item = x_last.itemsize
+    spatial_strides = x_last.strides[1:-1]
+    channel_stride = x_last.strides[-1]
+    taps = math.prod(kernel)
+    positions = math.prod(out_size)
+    # (g, K*Cg, Cg_out), matching the window layout (*K, Cg)
+    w = weight.reshape(groups, c_out // groups, c_group, *kernel)
+    w = np.moveaxis(w, 1, -1)  # (g, Cg, *K, Cg_out)
+    w = np.moveaxis(w, 1, -2).reshape(groups, taps * c_group, c_out // groups)
+    out = np.empty((n_batch, *out_size, c_out), dtype=x.dtype)
+    for chunk in _batch_chunks(n_batch, positions * taps * c_in * item):
+        part = x_last[chunk]
+        view = as_strided(
+            part,
+            shape=(part.shape[0], *out_size, groups, *kernel, c_group),
+            strides=(
+                part.strides[0],
+                *(s * st for s, st in zip(stride, spatial_strides, strict=True)),
+                c_group * channel_stride,
+                *(d * st for d, st in zip(dilation, spatial_strides, strict=True)),
+                channel_stride,
+            ),
+            writeable=False,
+        )
+        rows = part.shape[0] * positions
+        cols = np.ascontiguousarray(view).reshape(rows, groups, taps * c_group)
+        if groups == 1:
+            result = cols[:, 0, :] @ w[0]
+        else:
+            result = np.matmul(cols.transpose(1, 0, 2), w).transpose(1, 0, 2)
+        out[chunk] = result.reshape(part.shape[0], *out_size, c_out)
+    return _channels_first(out)
+
+
+def correlate_shift(x, weight, dilation, out_size) -> np.ndarray:
+    """Stride-1, ``groups=1`` cross-correlation: one product with every tap, then shifted adds."""
+    n_batch, c_in, *padded = x.shape
+    c_out, _, *kernel = weight.shape
+    taps = math.prod(kernel)
+    x_last = _channels_last(x)  # (N, *P, C_in)
+    # (C_in, K*C_out): every tap's (C_in, C_out) block side by side
+    w = np.moveaxis(weight.reshape(c_out, c_in, taps), 0, -1).reshape(c_in, taps * c_out)
+    out = np.zeros((n_batch, *out_size, c_out), dtype=x.dtype)
+    bytes_per_sample = math.prod(padded) * taps * c_out * x.itemsize
+    ones = (1,) * len(kernel)
+    for chunk in _batch_chunks(n_batch, bytes_per_sample):
+        part = x_last[chunk]
+        products = (part.reshape(-1, c_in) @ w).reshape(part.shape[0], *padded, taps, c_out)
+        target = out[chunk]
+        for index, tap in enumerate(_taps(tuple(kernel))):
+            window = (slice(None), *_tap_slices(tap, ones, dilation, out_size))
+            target += products[window + (index,)]
+    return _channels_first(out)
+
+
+def correlate_depthwise(x, weight, stride, dilation, out_size) -> np.ndarray:
+    """Cross-correlation with one input channel per group (``weight`` shape (C*m, 1, *K))."""
+    c_in = x.shape[1]
+    c_out, _, *kernel = weight.shape
+    if c_out != c_in:  # depth multiplier m: output channel o reads input channel o // m
+        x = np.repeat(x, c_out // c_in, axis=1)
+    out = np.zeros((x.shape[0], c_out, *out_size), dtype=x.dtype)
+    scratch = np.empty_like(out)
+    broadcast = (slice(None),) + (None,) * len(kernel)
+    for tap in _taps(tuple(kernel)):
+        view = x[(slice(None), slice(None), *_tap_slices(tap, stride, dilation, out_size))]
+        np.multiply(view, weight[(slice(None), 0, *tap)][broadcast], out=scratch)
+        out += scratch
+    return out
+
+
+def scatter_transpose(x, weight, stride, dilation, groups, full_size) -> np.ndarray:
+    """Transposed convolution of ``x`` (N, C_in, *I) before cropping the padding.
+
+    Input cell ``i`` adds ``x[i] * w[j]`` to output cell ``i*s + j*d`` of a buffer of shape
+    (N, C_out, *full_size).
+    """
+    n_batch, c_in, *size = x.shape
+    _, c_group_out, *kernel = weight.shape
+    c_group_in = c_in // groups
+    c_out = c_group_out * groups
+    taps = math.prod(kernel)
+    x_last = _channels_last(x)  # (N, *I, C_in)
+    # (g, Cg_in, K*Cg_out)
+    w = weight.reshape(groups, c_group_in, c_group_out, taps)
+    w = np.swapaxes(w, 2, 3).reshape(groups, c_group_in, taps * c_group_out)
+    buffer = np.zeros((n_batch, *full_size, groups, c_group_out), dtype=x.dtype)
+    positions = math.prod(size)
+    for chunk in _batch_chunks(n_batch, positions * taps * c_out * x.itemsize):
+        part = x_last[chunk].reshape(-1, groups, c_group_in)
+        if groups == 1:
+            products = part[:, 0, :] @ w[0]
+            products = products.reshape(-1, *size, 1, taps, c_group_out)
+        else:
+            products = np.matmul(part.transpose(1, 0, 2), w)  # (g, rows, K*Cg_out)
+            products = products.reshape(groups, -1, *size, taps, c_group_out)
+            products = np.moveaxis(products, 0, -3)  # (rows, *I, g, K, Cg_out)
+        target = buffer[chunk]
+        for index, tap in enumerate(_taps(tuple(kernel))):
+            window = (slice(None), *_tap_slices(tap, stride, dilation, size))
+            target[window] += products[..., index, :]
+    return _channels_first(buffer.reshape(n_batch, *full_size, c_out))

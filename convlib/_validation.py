@@ -1,0 +1,164 @@
+"""Argument checks shared by every operation: each check is written once, here.
+
+Every failure raises ``TypeError`` (wrong kind of value) or ``ValueError`` (right kind, impossible
+value) with a message that names the parameter, says what is allowed and ends with what was
+received, e.g. ``stride must be a positive int or a tuple of 2 positive ints; received
+stride=(0, 1)``.
+"""
+
+from __future__ import annotations
+
+import numbers
+from collections.abc import Sequence
+
+import numpy as np
+
+PADDING_MODES = ("zeros", "reflect", "replicate", "circular")
+
+
+def _is_int(value: object) -> bool:
+    return isinstance(value, numbers.Integral) and not isinstance(value, bool | np.bool_)
+
+
+def _allowed(minimum: int) -> str:
+    return {0: "non-negative", 1: "positive"}.get(minimum, f">= {minimum}")
+
+
+def check_positive_int(value: object, name: str, *, minimum: int = 1) -> int:
+    """Return ``value`` as an ``int`` after checking it is an integer ``>= minimum``.
+
+    Raises
+    ------
+    TypeError
+        If ``value`` is not an integer (bools and floats are rejected, even ``2.0``).
+    ValueError
+        If ``value < minimum``.
+    """
+    kind = _allowed(minimum)
+    if not _is_int(value):
+        raise TypeError(f"{name} must be a {kind} int; received {name}={value!r}")
+    if value < minimum:
+        raise ValueError(f"{name} must be a {kind} int; received {name}={value!r}")
+    return int(value)
+
+
+def as_tuple(value: object, n: int, name: str, *, minimum: int = 1) -> tuple[int, ...]:
+    """Expand an int to an ``n``-tuple, or check a length-``n`` sequence of ints.
+
+    The one place where ``stride=2`` becomes ``(2, 2)`` (PyTorch's ``_ntuple``).
+
+    Parameters
+    ----------
+    value : int or sequence of int
+        The argument as the caller gave it.
+    n : int
+        The number of spatial dimensions.
+    name : str
+        The parameter name, used in error messages.
+    minimum : int, default 1
+        The smallest allowed entry (1 for sizes, strides and dilations; 0 for padding).
+
+    Returns
+    -------
+    tuple of int
+
+    Raises
+    ------
+    TypeError
+        If ``value`` is neither an int nor a sequence of ints.
+    ValueError
+        If the sequence has the wrong length or an entry is below ``minimum``.
+
+    Examples
+    --------
+    >>> as_tuple(2, 2, "stride")
+    (2, 2)
+    >>> as_tuple((1, 3), 2, "dilation")
+    (1, 3)
+    """
+    kind = _allowed(minimum)
+    expected = f"{name} must be a {kind} int or a tuple of {n} {kind} ints; received {name}="
+    if _is_int(value):
+        if value < minimum:
+            raise ValueError(f"{expected}{value!r}")
+        return (int(value),) * n
+    if isinstance(value, Sequence | np.ndarray) and not isinstance(value, str | bytes):
+        items = list(np.asarray(value).tolist()) if isinstance(value, np.ndarray) else list(value)
+        if not all(_is_int(v) for v in items):
+            raise TypeError(f"{expected}{value!r}")
+        if len(items) != n:
+            raise ValueError(f"{expected}{value!r} (length {len(items)})")
+        if any(v < minimum for v in items):
+            raise ValueError(f"{expected}{value!r}")
+        return tuple(int(v) for v in items)
+    raise TypeError(f"{expected}{value!r}")
+
+
+def check_array(x: object, name: str, *, ndims: tuple[int, ...]) -> np.ndarray:
+    """Return ``x`` as a numeric numpy array whose ``ndim`` is one of ``ndims``.
+
+    Raises
+    ------
+    TypeError
+        If the dtype is not numeric (bool, object, string, ...) or complex.
+    ValueError
+        If the number of dimensions is not allowed, or a dimension is empty.
+    """
+    array = np.asarray(x)
+    if array.dtype == bool or not (
+        np.issubdtype(array.dtype, np.integer) or np.issubdtype(array.dtype, np.floating)
+    ):
+        raise TypeError(
+            f"{name} must hold real numbers (an integer or floating dtype); "
+            f"received {name} with dtype {array.dtype}"
+        )
+    if array.ndim not in ndims:
+        allowed = " or ".join(str(d) for d in ndims)
+        raise ValueError(
+            f"{name} must be {allowed}-dimensional; received {name} with shape {array.shape}"
+        )
+    if 0 in array.shape:
+        raise ValueError(f"{name} must not be empty; received {name} with shape {array.shape}")
+    return array
+
+
+def check_padding_mode(padding_mode: object) -> str:
+    """Check ``padding_mode`` is one of PyTorch's: zeros, reflect, replicate, circular."""
+    if padding_mode not in PADDING_MODES:
+        raise ValueError(
+            f"padding_mode must be one of {', '.join(map(repr, PADDING_MODES))}; "
+            f"received padding_mode={padding_mode!r}"
+        )
+    return str(padding_mode)
+
+
+def check_groups(in_channels: int, out_channels: int | None, groups: object) -> int:
+    """Check ``groups`` is a positive int dividing the channel counts (``None``: not checked)."""
+    groups = check_positive_int(groups, "groups")
+    for label, channels in (("input channels", in_channels), ("output channels", out_channels)):
+        if channels is not None and channels % groups:
+            raise ValueError(
+                f"groups must divide the number of {label}; received groups={groups} "
+                f"with {channels} {label}"
+            )
+    return groups
+
+
+def check_bias(bias: object, out_channels: int) -> np.ndarray | None:
+    """Check ``bias`` is ``None`` or a numeric vector of length ``out_channels``."""
+    if bias is None:
+        return None
+    bias = check_array(bias, "bias", ndims=(1,))
+    if bias.shape != (out_channels,):
+        raise ValueError(
+            f"bias must have shape ({out_channels},), one value per output channel; "
+            f"received bias with shape {bias.shape}"
+        )
+    return bias
+
+
+def result_dtype(*arrays: np.ndarray | None) -> np.dtype:
+    """The floating dtype of a result: float32 stays float32, integers compute in float64."""
+    dtypes = [a.dtype for a in arrays if a is not None]
+    common = np.result_type(*dtypes)
+    return common if np.issubdtype(common, np.floating) else np.dtype(np.float64)

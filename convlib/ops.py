@@ -1,0 +1,330 @@
+"""Convolution and transposed convolution, N-d, with exactly PyTorch's semantics.
+
+``conv`` is ``torch.nn.functional.conv1d/2d/3d`` (plus the ``padding_mode`` of
+``torch.nn.Conv2d``); ``conv_transpose`` is ``torch.nn.functional.conv_transpose1d/2d/3d`` (plus
+the ``output_size`` of ``ConvTranspose2d.forward``). Inputs are batched ``(N, C, *spatial)`` or
+unbatched ``(C, *spatial)``; the result has the same batching. ``float32`` stays ``float32``;
+integer inputs compute in ``float64``. The textbook definition of both is in
+:mod:`convlib.reference`, which the tests compare these against.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from . import _kernels_fast as fast
+from ._typing import IntOrTuple, Padding
+from ._validation import (
+    as_tuple,
+    check_array,
+    check_bias,
+    check_groups,
+    check_padding_mode,
+    result_dtype,
+)
+from .padding import pad
+from .shapes import (
+    _check_output_padding,
+    output_padding_for,
+    padded_output_size,
+    resolve_padding,
+)
+
+SPATIAL_NAMES = {1: "(L)", 2: "(H, W)", 3: "(D, H, W)"}
+# Above this many input channels per group, stride-1 convolutions skip the window matrix.
+SHIFT_MIN_CHANNELS = 16
+
+
+def _batched(input: object, weight: np.ndarray, expected_nd: int | None, op: str):
+    """Check ``input`` against ``weight``'s spatial rank; return (batched input, was_batched)."""
+    nd = weight.ndim - 2
+    if expected_nd is not None and nd != expected_nd:
+        raise ValueError(
+            f"{op}{expected_nd}d expects a {expected_nd + 2}-D weight; "
+            f"received weight with shape {weight.shape}"
+        )
+    spatial = SPATIAL_NAMES[nd]
+    x = np.asarray(input)
+    if x.ndim not in (nd + 1, nd + 2):
+        raise ValueError(
+            f"input must be {nd + 1}-D (C, {spatial[1:-1]}) or {nd + 2}-D (N, C, "
+            f"{spatial[1:-1]}) for a weight with {nd} spatial dimensions; "
+            f"received input with shape {x.shape}"
+        )
+    x = check_array(x, "input", ndims=(nd + 1, nd + 2))
+    return (x, True) if x.ndim == nd + 2 else (x[None], False)
+
+
+def _weight(weight: object) -> np.ndarray:
+    return check_array(weight, "weight", ndims=(3, 4, 5))
+
+
+def conv(
+    input: np.ndarray,
+    weight: np.ndarray,
+    bias: np.ndarray | None = None,
+    stride: IntOrTuple = 1,
+    padding: Padding = 0,
+    dilation: IntOrTuple = 1,
+    groups: int = 1,
+    padding_mode: str = "zeros",
+    *,
+    _expected_nd: int | None = None,
+) -> np.ndarray:
+    r"""N-d cross-correlation, as ``torch.nn.functional.conv{1,2,3}d``.
+
+    .. math::
+
+        y[n, o, \mathbf{t}] = b[o] + \sum_{c \in \text{group}(o)} \sum_{\mathbf{j}}
+            w[o, c, \mathbf{j}]\;
+            x_\text{pad}[n, c, \mathbf{s}\odot\mathbf{t} + \mathbf{d}\odot\mathbf{j}]
+
+    Parameters
+    ----------
+    input : ndarray
+        ``(N, C_in, *spatial)`` or unbatched ``(C_in, *spatial)``, 1 to 3 spatial dimensions.
+    weight : ndarray
+        ``(C_out, C_in / groups, *kernel_size)``.
+    bias : ndarray, optional
+        ``(C_out,)``.
+    stride, dilation : int or tuple of int
+        Step between output positions; spacing between kernel taps (1 = no dilation).
+    padding : int, tuple of int, or {'valid', 'same', 'causal'}
+        Cells added on each side; ``'same'`` (stride 1 only) keeps the size, with the extra cell
+        of an even kernel after (bottom/right) as in PyTorch; ``'causal'`` pads only before, so
+        output ``t`` sees inputs ``<= t`` (Keras' ``Conv1D(padding='causal')``).
+    groups : int
+        Split channels into ``groups`` independent convolutions (``groups = C_in``: depthwise).
+    padding_mode : {'zeros', 'reflect', 'replicate', 'circular'}
+        How padded cells are filled, as ``torch.nn.Conv2d(padding_mode=...)``.
+
+    Returns
+    -------
+    ndarray
+        ``(N, C_out, *out)`` (or ``(C_out, *out)`` if unbatched), with per dimension
+
+        .. math:: o = \left\lfloor \frac{n + 2p - d(k-1) - 1}{s} \right\rfloor + 1
+
+    Raises
+    ------
+    ValueError, TypeError
+        For any invalid argument; the message names it and says what is allowed.
+
+    See Also
+    --------
+    convlib.reference.conv : the same operation as textbook loops.
+    conv_output_size : the output size formula.
+
+    Examples
+    --------
+    >>> x = np.arange(16.0).reshape(1, 1, 4, 4)
+    >>> conv(x, np.ones((1, 1, 3, 3)), stride=1).ravel()
+    array([45., 54., 81., 90.])
+    """
+    weight = _weight(weight)
+    x, batched = _batched(input, weight, _expected_nd, "conv")
+    nd = weight.ndim - 2
+    c_in, c_out = x.shape[1], weight.shape[0]
+    groups = check_groups(c_in, c_out, groups)
+    if c_in != weight.shape[1] * groups:
+        raise ValueError(
+            f"input has {c_in} channels but weight of shape {weight.shape} with groups={groups} "
+            f"expects weight.shape[1] * groups = {weight.shape[1] * groups}; "
+            f"received input with shape {np.shape(input)}"
+        )
+    bias = check_bias(bias, c_out)
+    kernel = weight.shape[2:]
+    stride = as_tuple(stride, nd, "stride")
+    dilation = as_tuple(dilation, nd, "dilation")
+    padding_mode = check_padding_mode(padding_mode)
+    pads = resolve_padding(padding, kernel, stride, dilation)
+    out_size = padded_output_size(x.shape[2:], kernel, stride, pads, dilation)
+
+    dtype = result_dtype(x, weight, bias)
+    x = pad(x.astype(dtype, copy=False), pads, padding_mode)
+    weight = weight.astype(dtype, copy=False)
+    if weight.shape[1] == 1:
+        y = fast.correlate_depthwise(x, weight, stride, dilation, out_size)
+    elif groups == 1 and all(s == 1 for s in stride) and c_in >= SHIFT_MIN_CHANNELS:
+        y = fast.correlate_shift(x, weight, dilation, out_size)
+    else:
+        y = fast.correlate_im2col(x, weight, stride, dilation, groups, out_size)
+    if bias is not None:
+        y += bias.astype(dtype, copy=False).reshape(-1, *(1,) * nd)
+    return y if batched else y[0]
+
+
+def conv_transpose(
+    input: np.ndarray,
+    weight: np.ndarray,
+    bias: np.ndarray | None = None,
+    stride: IntOrTuple = 1,
+    padding: IntOrTuple = 0,
+    output_padding: IntOrTuple = 0,
+    groups: int = 1,
+    dilation: IntOrTuple = 1,
+    output_size: IntOrTuple | None = None,
+    *,
+    _expected_nd: int | None = None,
+) -> np.ndarray:
+    r"""N-d transposed convolution, as ``torch.nn.functional.conv_transpose{1,2,3}d``.
+
+    Each input cell ``i`` adds ``x[i] * w[j]`` to output cell ``i*s - p + j*d``: the adjoint
+    (transpose) of :func:`conv` with the same arguments, which is also the gradient of a
+    convolution with respect to its input.
+
+    Parameters
+    ----------
+    input : ndarray
+        ``(N, C_in, *spatial)`` or unbatched ``(C_in, *spatial)``.
+    weight : ndarray
+        ``(C_in, C_out / groups, *kernel_size)`` (note: input channels first).
+    bias : ndarray, optional
+        ``(C_out,)``.
+    stride, padding, dilation : int or tuple of int
+        The arguments of the convolution this transposes; ``padding`` removes cells from both
+        ends of the output.
+    output_padding : int or tuple of int
+        Extra cells added at the end of the output, to pick one of the ``stride`` input sizes a
+        strided convolution maps to the same output size; must be smaller than ``stride`` or
+        ``dilation``.
+    groups : int
+        Number of independent channel groups.
+    output_size : int or tuple of int, optional
+        Desired spatial output size (a full shape is accepted too); overrides ``output_padding``
+        as ``ConvTranspose2d.forward(output_size=...)`` does.
+
+    Returns
+    -------
+    ndarray
+        ``(N, C_out, *out)`` with per dimension
+
+        .. math:: o = (n - 1)s - 2p + d(k - 1) + \text{output\_padding} + 1
+
+    See Also
+    --------
+    convlib.reference.conv_transpose : the scatter definition as loops.
+    conv_transpose_output_size, conv_transpose_output_size_range, output_padding_for
+
+    Examples
+    --------
+    >>> conv_transpose(np.ones((1, 1, 2)), np.ones((1, 1, 3)), stride=2).ravel()
+    array([1., 1., 2., 1., 1.])
+    """
+    weight = _weight(weight)
+    x, batched = _batched(input, weight, _expected_nd, "conv_transpose")
+    nd = weight.ndim - 2
+    c_in = x.shape[1]
+    if weight.shape[0] != c_in:
+        raise ValueError(
+            f"weight of a transposed convolution is (C_in, C_out / groups, *kernel): its first "
+            f"dimension must equal the {c_in} input channels; received weight with shape "
+            f"{weight.shape} and input with shape {np.shape(input)}"
+        )
+    groups = check_groups(c_in, None, groups)
+    c_out = weight.shape[1] * groups
+    bias = check_bias(bias, c_out)
+    kernel = weight.shape[2:]
+    size = x.shape[2:]
+    stride = as_tuple(stride, nd, "stride")
+    padding = as_tuple(padding, nd, "padding", minimum=0)
+    dilation = as_tuple(dilation, nd, "dilation")
+    if output_size is not None:
+        target = _spatial_output_size(output_size, nd)
+        output_padding = output_padding_for(target, size, kernel, stride, padding, dilation)
+    output_padding = as_tuple(output_padding, nd, "output_padding", minimum=0)
+    _check_output_padding(output_padding, stride, dilation)
+    natural = [
+        (n - 1) * s + d * (k - 1) + 1
+        for n, s, d, k in zip(size, stride, dilation, kernel, strict=True)
+    ]
+    out_size = [m - 2 * p + op for m, p, op in zip(natural, padding, output_padding, strict=True)]
+    if any(o < 1 for o in out_size):
+        raise ValueError(
+            f"padding removes the whole output of the transposed convolution: output size "
+            f"{tuple(out_size)}; received padding={padding} for input size {size}, "
+            f"kernel_size={kernel}, stride={stride}, dilation={dilation}"
+        )
+    full = [max(m, p + o) for m, p, o in zip(natural, padding, out_size, strict=True)]
+
+    dtype = result_dtype(x, weight, bias)
+    buffer = fast.scatter_transpose(
+        x.astype(dtype, copy=False),
+        weight.astype(dtype, copy=False),
+        stride,
+        dilation,
+        groups,
+        full,
+    )
+    crop = tuple(slice(p, p + o) for p, o in zip(padding, out_size, strict=True))
+    y = np.ascontiguousarray(buffer[(slice(None), slice(None), *crop)])
+    if bias is not None:
+        y += bias.astype(dtype, copy=False).reshape(-1, *(1,) * nd)
+    return y if batched else y[0]
+
+
+def _spatial_output_size(output_size: object, nd: int) -> tuple[int, ...]:
+    """Spatial sizes from ``output_size`` given as sizes or as a full (N, C, *spatial) shape."""
+    if isinstance(output_size, tuple | list) and len(output_size) in (nd + 1, nd + 2):
+        output_size = tuple(output_size)[-nd:]
+    return as_tuple(output_size, nd, "output_size")
+
+
+def conv1d(
+    input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1, padding_mode="zeros"
+):
+    """1-D :func:`conv`, as ``torch.nn.functional.conv1d``: input ``(N, C_in, L)``."""
+    return conv(
+        input, weight, bias, stride, padding, dilation, groups, padding_mode, _expected_nd=1
+    )
+
+
+def conv2d(
+    input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1, padding_mode="zeros"
+):
+    """2-D :func:`conv`, as ``torch.nn.functional.conv2d``: input ``(N, C_in, H, W)``."""
+    return conv(
+        input, weight, bias, stride, padding, dilation, groups, padding_mode, _expected_nd=2
+    )
+
+
+def conv3d(
+    input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1, padding_mode="zeros"
+):
+    """3-D :func:`conv`, as ``torch.nn.functional.conv3d``: input ``(N, C_in, D, H, W)``."""
+    return conv(
+        input, weight, bias, stride, padding, dilation, groups, padding_mode, _expected_nd=3
+    )
+
+
+def conv_transpose1d(
+    input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1, dilation=1,
+    output_size=None,
+):  # fmt: skip
+    """1-D :func:`conv_transpose`, as ``torch.nn.functional.conv_transpose1d``."""
+    return conv_transpose(
+        input, weight, bias, stride, padding, output_padding, groups, dilation, output_size,
+        _expected_nd=1,
+    )  # fmt: skip
+
+
+def conv_transpose2d(
+    input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1, dilation=1,
+    output_size=None,
+):  # fmt: skip
+    """2-D :func:`conv_transpose`, as ``torch.nn.functional.conv_transpose2d``."""
+    return conv_transpose(
+        input, weight, bias, stride, padding, output_padding, groups, dilation, output_size,
+        _expected_nd=2,
+    )  # fmt: skip
+
+
+def conv_transpose3d(
+    input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1, dilation=1,
+    output_size=None,
+):  # fmt: skip
+    """3-D :func:`conv_transpose`, as ``torch.nn.functional.conv_transpose3d``."""
+    return conv_transpose(
+        input, weight, bias, stride, padding, output_padding, groups, dilation, output_size,
+        _expected_nd=3,
+    )  # fmt: skip
