@@ -20,7 +20,7 @@ import itertools
 import math
 
 import numpy as np
-from numpy.lib.stride_tricks import as_strided
+from numpy.lib.stride_tricks import as_strided, sliding_window_view
 
 WORKSPACE_BYTES = 256 * 2**20
 
@@ -111,19 +111,34 @@ def correlate_shift(x, weight, dilation, out_size) -> np.ndarray:
 
 
 def correlate_depthwise(x, weight, stride, dilation, out_size) -> np.ndarray:
-    """Cross-correlation with one input channel per group (``weight`` shape (C*m, 1, *K))."""
-    c_in = x.shape[1]
+    """Cross-correlation with one input channel per group (``weight`` shape (C*m, 1, *K)).
+
+    One ``einsum`` over the strided windows of the channels-last input: no window matrix is
+    copied and no matrix product is needed (each output channel reads one input channel).
+    """
+    n_batch, c_in, *_ = x.shape
     c_out, _, *kernel = weight.shape
-    if c_out != c_in:  # depth multiplier m: output channel o reads input channel o // m
-        x = np.repeat(x, c_out // c_in, axis=1)
-    out = np.zeros((x.shape[0], c_out, *out_size), dtype=x.dtype)
-    scratch = np.empty_like(out)
-    broadcast = (slice(None),) + (None,) * len(kernel)
-    for tap in _taps(tuple(kernel)):
-        view = x[(slice(None), slice(None), *_tap_slices(tap, stride, dilation, out_size))]
-        np.multiply(view, weight[(slice(None), 0, *tap)][broadcast], out=scratch)
-        out += scratch
-    return out
+    nd = len(kernel)
+    multiplier = c_out // c_in
+    spans = [d * (k - 1) + 1 for d, k in zip(dilation, kernel, strict=True)]
+    x_last = _channels_last(x)  # (N, *P, C)
+    windows = sliding_window_view(x_last, spans, axis=tuple(range(1, nd + 1)))
+    select = (
+        slice(None),
+        *(slice(0, s * (o - 1) + 1, s) for s, o in zip(stride, out_size, strict=True)),
+        slice(None),
+        *(slice(None, None, d) for d in dilation),
+    )
+    windows = windows[select]  # (N, *O, C, *K)
+    # weight (C*m, 1, *K): output channel c*m + j reads input channel c with taps w[c*m + j]
+    w = weight.reshape(c_in, multiplier, *kernel)
+    positions, taps = "defgh"[:nd], "DEFGH"[:nd]
+    out = np.empty((n_batch, *out_size, c_in, multiplier), dtype=x.dtype)
+    for j in range(multiplier):
+        # einsum is fastest with the channel as the contiguous last axis of both operands
+        w_last = np.ascontiguousarray(np.moveaxis(w[:, j], 0, -1))  # (*K, C)
+        out[..., j] = np.einsum(f"a{positions}b{taps},{taps}b->a{positions}b", windows, w_last)
+    return _channels_first(out.reshape(n_batch, *out_size, c_out))
 
 
 def scatter_transpose(x, weight, stride, dilation, groups, full_size) -> np.ndarray:
