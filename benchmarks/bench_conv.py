@@ -107,8 +107,10 @@ def run(repeat: int) -> list[dict]:
         if torch is not None:
             tx, tw = torch.from_numpy(x), torch.from_numpy(w)
             fn = F.conv_transpose2d if case.transposed else F.conv2d
+            kwargs = case.kwargs()
             with torch.no_grad():
-                row["torch"] = best_time(lambda fn=fn, tx=tx, tw=tw, c=case: fn(tx, tw, **c.kwargs()), repeat)
+                call = lambda fn=fn, tx=tx, tw=tw, k=kwargs: fn(tx, tw, **k)  # noqa: E731
+                row["torch"] = best_time(call, repeat)
         rows.append(row)
     return rows
 

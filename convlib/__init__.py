@@ -59,6 +59,23 @@ __all__ += [
 ]
 
 # --- separable: depthwise, pointwise, separable, kernel factorisation --------------
+from .separable import (
+    SeparableKernel,
+    depthwise_conv,
+    is_separable,
+    pointwise_conv,
+    separable_conv,
+    separate_kernel,
+)
+
+__all__ += [
+    "SeparableKernel",
+    "depthwise_conv",
+    "is_separable",
+    "pointwise_conv",
+    "separable_conv",
+    "separate_kernel",
+]
 
 # --- matrix: the convolution as a matrix -------------------------------------------
 

@@ -134,10 +134,10 @@ def conv(
         )
     bias = check_bias(bias, c_out)
     kernel = weight.shape[2:]
-    stride = as_tuple(stride, nd, "stride")
+    stride_given, stride = stride, as_tuple(stride, nd, "stride")
     dilation = as_tuple(dilation, nd, "dilation")
     padding_mode = check_padding_mode(padding_mode)
-    pads = resolve_padding(padding, kernel, stride, dilation)
+    pads = resolve_padding(padding, kernel, stride_given, dilation)
     out_size = padded_output_size(x.shape[2:], kernel, stride, pads, dilation)
 
     dtype = result_dtype(x, weight, bias)

@@ -232,7 +232,7 @@ def conv_transpose_output_size(
     if any(o < 1 for o in out):
         raise ValueError(
             f"padding={padding!r} removes the whole output of the transposed convolution "
-            f"(size={size!r}, kernel_size={kernel_size!r}, stride={stride!r}) : output size {out}"
+            f"(size={size!r}, kernel_size={kernel_size!r}, stride={stride!r}): output size {out}"
         )
     return _scalar_or_tuple(out, nd)
 
@@ -248,7 +248,7 @@ def conv_transpose_output_size_range(
 
     These are the sizes ``ConvTranspose2d.forward(output_size=...)`` accepts: from
     ``output_padding=0`` up to :math:`s - 1` more, i.e. every input size that a convolution with
-    the same arguments maps to ``size``.
+    the same arguments maps to ``size`` (sizes below 1 are left out).
 
     Examples
     --------
@@ -257,11 +257,23 @@ def conv_transpose_output_size_range(
     """
     nd = _ndim(size, kernel_size, stride, padding, dilation)
     n = nd or 1
-    smallest = conv_transpose_output_size(
-        as_tuple(size, n, "size"), kernel_size, stride, padding, 0, dilation
-    )
+    sizes = as_tuple(size, n, "size")
+    k = as_tuple(kernel_size, n, "kernel_size")
     s = as_tuple(stride, n, "stride")
-    largest = tuple(lo + si - 1 for lo, si in zip(smallest, s, strict=True))
+    p = as_tuple(padding, n, "padding", minimum=0)
+    d = as_tuple(dilation, n, "dilation")
+    natural = [
+        (ni - 1) * si - 2 * pi + di * (ki - 1) + 1
+        for ni, ki, si, pi, di in zip(sizes, k, s, p, d, strict=True)
+    ]
+    largest = tuple(lo + si - 1 for lo, si in zip(natural, s, strict=True))
+    if any(hi < 1 for hi in largest):
+        raise ValueError(
+            f"padding={padding!r} removes the whole output of the transposed convolution "
+            f"(size={size!r}, kernel_size={kernel_size!r}, stride={stride!r}): even the "
+            f"largest output_padding leaves output size {largest}"
+        )
+    smallest = tuple(max(lo, 1) for lo in natural)
     return _scalar_or_tuple(smallest, nd), _scalar_or_tuple(largest, nd)
 
 
@@ -301,7 +313,10 @@ def output_padding_for(
                 f"{tuple(largest)} for this input and these arguments; "
                 f"received output_size={output_size!r}"
             )
-    return _scalar_or_tuple(tuple(t - lo for t, lo in zip(target, smallest, strict=True)), nd)
+    strides = as_tuple(stride, n, "stride")
+    # output_padding counts from the unclamped smallest size, largest - (stride - 1)
+    padding_needed = (t - (hi - si + 1) for t, hi, si in zip(target, largest, strides, strict=True))
+    return _scalar_or_tuple(tuple(padding_needed), nd)
 
 
 @dataclasses.dataclass(frozen=True)

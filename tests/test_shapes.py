@@ -1,0 +1,131 @@
+"""Shape arithmetic: the formulas equal the shapes the operations really produce."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from strategies import conv_configs, conv_transpose_configs
+
+import convlib
+from convlib.shapes import resolve_padding
+
+
+@given(conv_configs())
+def test_conv_output_size_equals_the_shape_conv_returns(config):
+    x, w, b = config.arrays(seed=0)
+    spatial = x.shape[-(w.ndim - 2) :]
+    expected = convlib.conv_output_size(
+        spatial, w.shape[2:], config.stride, config.padding, config.dilation
+    )
+    assert convlib.conv(x, w, b, **config.kwargs).shape[-len(spatial) :] == expected
+
+
+@given(conv_transpose_configs())
+def test_conv_transpose_output_size_equals_the_shape_conv_transpose_returns(config):
+    x, w, b = config.arrays(seed=0)
+    nd = w.ndim - 2
+    expected = convlib.conv_transpose_output_size(
+        x.shape[-nd:], w.shape[2:], config.stride, config.padding, config.output_padding,
+        config.dilation,
+    )  # fmt: skip
+    assert convlib.conv_transpose(x, w, b, **config.kwargs).shape[-nd:] == expected
+
+
+@given(
+    n=st.integers(1, 30), k=st.integers(1, 5), s=st.integers(1, 4), p=st.integers(0, 3),
+    d=st.integers(1, 3),
+)  # fmt: skip
+def test_transpose_size_range_holds_every_input_size_a_conv_maps_to_the_same_output(n, k, s, p, d):
+    try:
+        out = convlib.conv_output_size(n, k, s, p, d)
+    except ValueError:
+        return
+    low, high = convlib.conv_transpose_output_size_range(out, k, s, p, d)
+    sources = [m for m in range(1, 60) if _maps_to(m, out, k, s, p, d)]
+    assert sources == list(range(low, high + 1))
+    assert convlib.output_padding_for(n, out, k, s, p, d) == n - (high - s + 1)
+
+
+def _maps_to(m, out, k, s, p, d):
+    try:
+        return convlib.conv_output_size(m, k, s, p, d) == out
+    except ValueError:
+        return False
+
+
+@pytest.mark.parametrize(
+    "size,kernel,stride,padding,dilation,expected",
+    [
+        (5, 3, 1, 0, 1, 3),  # Dumoulin & Visin fig. 2.1: no padding, unit strides
+        (5, 4, 1, 2, 1, 6),  # fig. 2.2: arbitrary padding
+        (5, 3, 1, 1, 1, 5),  # fig. 2.3: half (same) padding
+        (5, 3, 1, 2, 1, 7),  # fig. 2.4: full padding
+        (5, 3, 2, 0, 1, 2),  # fig. 2.5: no padding, strides
+        (5, 3, 2, 1, 1, 3),  # fig. 2.6: padding, strides
+        (6, 3, 2, 1, 1, 3),  # fig. 2.7: padding, strides (odd): the floor drops a position
+        (7, 3, 1, 0, 2, 3),  # fig. 5.1: dilation 2
+    ],
+)
+def test_conv_output_size_reproduces_the_convolution_arithmetic_guide(
+    size, kernel, stride, padding, dilation, expected
+):
+    assert convlib.conv_output_size(size, kernel, stride, padding, dilation) == expected
+
+
+def test_ints_give_int_and_tuples_give_tuple():
+    assert convlib.conv_output_size(7, 3) == 5
+    assert convlib.conv_output_size((7, 9), 3, padding=(1, 0)) == (7, 7)
+    assert convlib.effective_kernel_size((3, 5), 2) == (5, 9)
+
+
+@pytest.mark.parametrize(
+    "kernel,dilation,expected",
+    [(3, 1, ((1, 1),)), (4, 1, ((1, 2),)), (2, 3, ((1, 2),)), ((5, 2), (1, 1), ((2, 2), (0, 1)))],
+)
+def test_same_padding_puts_the_extra_cell_after_like_pytorch(kernel, dilation, expected):
+    assert convlib.same_padding(kernel, dilation) == expected
+
+
+def test_causal_padding_is_all_before():
+    assert resolve_padding("causal", (3,), 1, (4,)) == ((8, 0),)
+    x = np.arange(10.0)[None, None]
+    y = convlib.conv1d(x, np.ones((1, 1, 3)), padding="causal", dilation=2)
+    # output t sums x[t], x[t-2], x[t-4] (missing terms are zero padding)
+    expected = [sum(x[0, 0, t - j] for j in (0, 2, 4) if t - j >= 0) for t in range(10)]
+    np.testing.assert_allclose(y[0, 0], expected)
+
+
+def test_receptive_field_of_dilated_stack_grows_exponentially():
+    layers = [(3, 1, 2**i) for i in range(4)]
+    assert [r.size for r in convlib.receptive_field(layers)] == [3, 7, 15, 31]
+    assert [r.size for r in convlib.receptive_field([(3, 1, 1)] * 4)] == [3, 5, 7, 9]
+
+
+def test_receptive_field_tracks_jump_and_start():
+    # VGG-like: conv3 p1, pool2 s2, conv3 p1
+    records = convlib.receptive_field([(3, 1, 1, 1), (2, 2, 1, 0), (3, 1, 1, 1)])
+    assert [(r.size, r.jump) for r in records] == [(3, 1), (4, 2), (8, 2)]
+    assert [r.start for r in records] == [0.0, 0.5, 0.5]
+
+
+def test_receptive_field_reads_layer_objects_and_skips_layers_without_kernel():
+    class Layer:
+        kernel_size, stride, dilation, padding = (3, 3), (2, 2), (1, 1), (1, 1)
+
+    class Activation:
+        pass
+
+    records = convlib.receptive_field([Layer(), Activation(), Layer()])
+    assert [r.size for r in records] == [3, 3, 7]
+
+
+@given(
+    o=st.integers(0, 6), k=st.integers(1, 4), s=st.integers(1, 3), p=st.integers(0, 2),
+    d=st.integers(1, 3),
+)  # fmt: skip
+def test_input_window_and_scatter_window_are_the_same_index_map(o, k, s, p, d):
+    # output o reads input i*s - p + j*d; transposed input o writes output o*s - p + j*d
+    assert convlib.input_window(o, k, s, p, d) == convlib.transpose_scatter_window(o, k, s, p, d)
+    assert convlib.input_window(o, k, s, p, d)[0] == [o * s - p + j * d for j in range(k)]
