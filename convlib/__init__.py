@@ -78,6 +78,10 @@ __all__ += [
 ]
 
 # --- matrix: the convolution as a matrix -------------------------------------------
+from . import reference
+from .matrix import conv_matrix
+
+__all__ += ["conv_matrix", "reference"]
 
 # --- layers, models, summary -------------------------------------------------------
 

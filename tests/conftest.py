@@ -11,6 +11,6 @@ COMMON = {
     "print_blob": True,
 }
 settings.register_profile("default", max_examples=200, **COMMON)
-settings.register_profile("ci", max_examples=200, **COMMON)
-settings.register_profile("thorough", max_examples=2000, **COMMON)
+settings.register_profile("ci", max_examples=500, **COMMON)
+settings.register_profile("thorough", max_examples=5000, **COMMON)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))

@@ -1,0 +1,88 @@
+"""The fast path equals the textbook reference loops on random settings (float64, tight)."""
+
+from __future__ import annotations
+
+import numpy as np
+from hypothesis import given
+from strategies import conv_configs, conv_transpose_configs
+
+import convlib
+from convlib import reference
+
+TOLERANCE = {"rtol": 1e-10, "atol": 1e-10}
+
+
+@given(config=conv_configs(dims=(1,), max_size=8))
+def test_conv1d_equals_reference(config):
+    _check_conv(config)
+
+
+@given(config=conv_configs(dims=(2,), max_size=6))
+def test_conv2d_equals_reference(config):
+    _check_conv(config)
+
+
+@given(config=conv_configs(dims=(3,), max_size=4))
+def test_conv3d_equals_reference(config):
+    _check_conv(config)
+
+
+def _check_conv(config):
+    x, w, b = config.arrays(seed=0)
+    expected = reference.conv(x, w, b, **config.kwargs)
+    np.testing.assert_allclose(convlib.conv(x, w, b, **config.kwargs), expected, **TOLERANCE)
+
+
+@given(config=conv_transpose_configs(dims=(1,), max_size=6))
+def test_conv_transpose1d_equals_reference(config):
+    _check_transpose(config)
+
+
+@given(config=conv_transpose_configs(dims=(2,), max_size=4))
+def test_conv_transpose2d_equals_reference(config):
+    _check_transpose(config)
+
+
+@given(config=conv_transpose_configs(dims=(3,), max_size=3))
+def test_conv_transpose3d_equals_reference(config):
+    _check_transpose(config)
+
+
+def _check_transpose(config):
+    x, w, b = config.arrays(seed=1)
+    expected = reference.conv_transpose(x, w, b, **config.kwargs)
+    np.testing.assert_allclose(
+        convlib.conv_transpose(x, w, b, **config.kwargs), expected, **TOLERANCE
+    )
+
+
+@given(config=conv_configs(dims=(2,), max_size=6))
+def test_float32_input_gives_float32_output_close_to_reference(config):
+    x, w, b = config.arrays(seed=2, dtype=np.float32)
+    got = convlib.conv(x, w, b, **config.kwargs)
+    assert got.dtype == np.float32
+    np.testing.assert_allclose(got, reference.conv(x, w, b, **config.kwargs), rtol=1e-4, atol=1e-4)
+
+
+def test_integer_input_computes_in_float64():
+    x = np.arange(25).reshape(1, 1, 5, 5)
+    got = convlib.conv2d(x, np.ones((1, 1, 3, 3), dtype=int))
+    assert got.dtype == np.float64
+    assert got[0, 0, 0, 0] == 0 + 1 + 2 + 5 + 6 + 7 + 10 + 11 + 12
+
+
+def test_large_batch_is_chunked_without_changing_the_result(monkeypatch):
+    from convlib import _kernels_fast
+
+    rng = np.random.default_rng(5)
+    x = rng.standard_normal((5, 3, 9, 9))
+    w = rng.standard_normal((4, 3, 3, 3))
+    whole = convlib.conv2d(x, w, stride=2)
+    monkeypatch.setattr(_kernels_fast, "WORKSPACE_BYTES", 1)  # one sample per chunk
+    np.testing.assert_allclose(convlib.conv2d(x, w, stride=2), whole)
+    wt = rng.standard_normal((3, 2, 3, 3))
+    np.testing.assert_allclose(
+        convlib.conv_transpose2d(x, wt, stride=2),
+        reference.conv_transpose(x, wt, stride=2),
+        **TOLERANCE,
+    )
