@@ -63,7 +63,7 @@ check-notebooks: $(VENV)/.installed-test  ## Fail if a notebook is committed wit
 	$(BIN)/python tools/check_clean_notebooks.py notebooks
 
 unit-tests: $(VENV)/.installed-test  ## The pytest suite of convlib.
-	HYPOTHESIS_PROFILE=ci $(BIN)/python -m pytest tests -q --ignore=tests/browser
+	HYPOTHESIS_PROFILE=ci $(BIN)/python -m pytest tests convlib --doctest-modules -q --ignore=tests/browser
 
 notebook-tests: $(VENV)/.installed-test  ## Run every notebook under nbval (assert cells included).
 	$(BIN)/python -m pytest --nbval-lax --nbval-cell-timeout=300 -p no:randomly notebooks -q

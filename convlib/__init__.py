@@ -84,6 +84,57 @@ from .matrix import conv_matrix
 __all__ += ["conv_matrix", "reference"]
 
 # --- layers, models, summary -------------------------------------------------------
+from . import models
+from .containers import Residual, Sequential
+from .layers import (
+    AdaptiveAvgPool2d,
+    AvgPool2d,
+    BatchNorm2d,
+    ChannelShuffle,
+    Conv1d,
+    Conv2d,
+    Conv3d,
+    ConvTranspose1d,
+    ConvTranspose2d,
+    ConvTranspose3d,
+    Dropout,
+    Flatten,
+    Layer,
+    Linear,
+    LocalResponseNorm,
+    MaxPool2d,
+    ReLU,
+    ReLU6,
+)
+from .shapes import pool_output_size
+from .summary import Summary, summary
+
+__all__ += [
+    "AdaptiveAvgPool2d",
+    "AvgPool2d",
+    "BatchNorm2d",
+    "ChannelShuffle",
+    "Conv1d",
+    "Conv2d",
+    "Conv3d",
+    "ConvTranspose1d",
+    "ConvTranspose2d",
+    "ConvTranspose3d",
+    "Dropout",
+    "Flatten",
+    "Layer",
+    "Linear",
+    "LocalResponseNorm",
+    "MaxPool2d",
+    "ReLU",
+    "ReLU6",
+    "Residual",
+    "Sequential",
+    "Summary",
+    "models",
+    "pool_output_size",
+    "summary",
+]
 
 # --- kernels and data --------------------------------------------------------------
 

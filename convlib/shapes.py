@@ -182,6 +182,51 @@ def padded_output_size(
     return tuple(out)
 
 
+def pool_output_size(
+    size: IntOrTuple,
+    kernel_size: IntOrTuple,
+    stride: IntOrTuple | None = None,
+    padding: IntOrTuple = 0,
+    dilation: IntOrTuple = 1,
+    ceil_mode: bool = False,
+) -> IntOrTuple:
+    r"""Output size of a max/average pooling layer (``torch.nn.MaxPool2d``'s formula).
+
+    As :func:`conv_output_size` (``stride`` defaults to the kernel size); with ``ceil_mode`` the
+    floor becomes a ceiling, except that a window starting in the right padding is dropped:
+
+    .. math::
+
+        o = \left\lceil \frac{n + 2p - d(k-1) - 1}{s} \right\rceil + 1,
+        \quad o \gets o - 1 \text{ if } (o - 1)s \ge n + p
+
+    Examples
+    --------
+    >>> pool_output_size(112, 3, 2, 1), pool_output_size(6, 3, 2, ceil_mode=True)
+    (56, 3)
+    """
+    stride = kernel_size if stride is None else stride
+    nd = _ndim(size, kernel_size, stride, padding, dilation)
+    n = nd or 1
+    sizes = as_tuple(size, n, "size")
+    k, s = as_tuple(kernel_size, n, "kernel_size"), as_tuple(stride, n, "stride")
+    p, d = as_tuple(padding, n, "padding", minimum=0), as_tuple(dilation, n, "dilation")
+    for pi, ki in zip(p, k, strict=True):
+        if pi > ki // 2:
+            raise ValueError(
+                f"pooling padding must be at most half the kernel size (as in PyTorch); "
+                f"received padding={padding!r} with kernel_size={kernel_size!r}"
+            )
+    floor = padded_output_size(sizes, k, s, tuple((pi, pi) for pi in p), d)
+    if not ceil_mode:
+        return _scalar_or_tuple(floor, nd)
+    out = []
+    for ni, ki, si, pi, di in zip(sizes, k, s, p, d, strict=True):
+        o = -(-(ni + 2 * pi - di * (ki - 1) - 1) // si) + 1
+        out.append(o - 1 if (o - 1) * si >= ni + pi else o)
+    return _scalar_or_tuple(tuple(out), nd)
+
+
 def _check_output_padding(
     output_padding: tuple[int, ...], s: tuple[int, ...], d: tuple[int, ...]
 ) -> None:

@@ -1,0 +1,174 @@
+"""Layer specs: parameters, output shapes and MACs, as PyTorch counts them."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+import convlib
+from convlib import layers
+
+
+def test_conv2d_parameters_and_macs_by_the_formula():
+    layer = convlib.Conv2d(64, 128, 3, padding=1)
+    assert layer.num_params == 64 * 128 * 9 + 128
+    assert layer.output_shape((64, 56, 56)) == (128, 56, 56)
+    assert layer.macs((64, 56, 56)) == 128 * 56 * 56 * 64 * 9
+
+
+def test_groups_divide_parameters_and_macs():
+    standard, grouped = (
+        convlib.Conv2d(64, 128, 3, bias=False),
+        convlib.Conv2d(64, 128, 3, groups=4, bias=False),
+    )
+    assert standard.num_params == 4 * grouped.num_params
+    assert standard.macs((64, 8, 8)) == 4 * grouped.macs((64, 8, 8))
+
+
+def test_transposed_conv_spec_counts_like_pytorch():
+    layer = convlib.ConvTranspose2d(64, 32, 4, stride=2, padding=1)
+    assert layer.num_params == 64 * 32 * 16 + 32
+    assert layer.output_shape((64, 16, 16)) == (32, 32, 32)
+    assert layer.macs((64, 16, 16)) == 16 * 16 * 64 * 32 * 16
+
+
+@given(
+    c_in=st.integers(1, 4), c_out=st.integers(1, 4), k=st.integers(1, 4), s=st.integers(1, 3),
+    p=st.integers(0, 2), d=st.integers(1, 2), n=st.integers(5, 12),
+)  # fmt: skip
+def test_conv_spec_output_shape_equals_convlib_conv(c_in, c_out, k, s, p, d, n):
+    layer = convlib.Conv2d(c_in, c_out, k, s, p, d)
+    weight = np.ones((c_out, c_in, k, k))
+    try:
+        expected = convlib.conv2d(
+            np.ones((c_in, n, n)), weight, stride=s, padding=p, dilation=d
+        ).shape
+    except ValueError:
+        with pytest.raises(ValueError, match="kernel is larger"):
+            layer.output_shape((c_in, n, n))
+        return
+    assert layer.output_shape((c_in, n, n)) == expected
+
+
+def test_batchnorm_parameters_and_buffers():
+    bn = convlib.BatchNorm2d(32)
+    assert (bn.num_params, bn.running_stats, bn.num_buffers) == (64, 64, 65)
+    assert convlib.BatchNorm2d(32, affine=False).num_params == 0
+
+
+def test_pooling_output_size_with_and_without_ceil_mode():
+    assert convlib.MaxPool2d(3, 2).output_shape((96, 55, 55)) == (96, 27, 27)
+    assert convlib.MaxPool2d(3, 2, 1).output_shape((64, 112, 112)) == (64, 56, 56)
+    assert convlib.MaxPool2d(2, 2, ceil_mode=True).output_shape((8, 7, 7)) == (8, 4, 4)
+    assert convlib.AvgPool2d(2).output_shape((8, 7, 7)) == (8, 3, 3)
+
+
+def test_flatten_linear_and_adaptive_pool_shapes():
+    assert convlib.Flatten().output_shape((256, 6, 6)) == (9216,)
+    assert convlib.Linear(9216, 10).output_shape((9216,)) == (10,)
+    assert convlib.Linear(9216, 10).macs((9216,)) == 92160
+    assert convlib.AdaptiveAvgPool2d(7).output_shape((512, 14, 14)) == (512, 7, 7)
+    assert convlib.AdaptiveAvgPool2d((None, 1)).output_shape((8, 5, 9)) == (8, 5, 1)
+
+
+def test_residual_adds_branches_of_equal_shape_and_rejects_others():
+    body = convlib.Sequential(convlib.Conv2d(8, 8, 3, padding=1), convlib.ReLU())
+    block = convlib.Residual(body)
+    assert block.output_shape((8, 10, 10)) == (8, 10, 10)
+    strided = convlib.Residual(convlib.Conv2d(8, 16, 3, 2, 1))
+    with pytest.raises(
+        ValueError, match=r"body gives \(16, 5, 5\) but the shortcut gives \(8, 10, 10\)"
+    ):
+        strided.output_shape((8, 10, 10))
+    fixed = convlib.Residual(convlib.Conv2d(8, 16, 3, 2, 1), convlib.Conv2d(8, 16, 1, 2))
+    assert fixed.output_shape((8, 10, 10)) == (16, 5, 5)
+
+
+def test_wrong_channel_count_names_the_layer():
+    model = convlib.Sequential(convlib.Conv2d(3, 16, 3), convlib.Conv2d(32, 8, 3))
+    with pytest.raises(
+        ValueError,
+        match=r"layer '1' \(Conv2d\): Conv2d expected .*32 input channels.*received input_shape \(16, 30, 30\)",
+    ):
+        model.output_shape((3, 32, 32))
+
+
+@pytest.mark.parametrize(
+    "make,pattern",
+    [
+        (
+            lambda: convlib.Conv2d(6, 4, 3, groups=4),
+            r"groups must divide the number of input channels",
+        ),
+        (
+            lambda: convlib.Conv2d(0, 4, 3),
+            r"in_channels must be a positive int; received in_channels=0",
+        ),
+        (lambda: convlib.Conv2d(4, 4, 0), r"kernel_size must be a positive int"),
+        (
+            lambda: convlib.Conv2d(4, 4, 3, stride=2, padding="same"),
+            r"padding='same' is only supported for stride 1",
+        ),
+        (
+            lambda: convlib.ConvTranspose2d(4, 4, 3, stride=2, output_padding=2),
+            r"output_padding must be smaller",
+        ),
+        (lambda: convlib.Conv2d(4, 4, 3, padding_mode="mirror"), r"padding_mode must be one of"),
+        (
+            lambda: convlib.Sequential(convlib.Conv2d(1, 1, 1), "relu"),
+            r"Sequential takes layer specs; received str",
+        ),
+    ],
+)
+def test_bad_constructor_arguments_raise_clear_errors(make, pattern):
+    with pytest.raises((ValueError, TypeError), match=pattern):
+        make()
+
+
+def test_torch_code_and_keras_code_strings():
+    layer = convlib.Conv2d(1, 1, 3, stride=2, padding=1)
+    assert layer.torch_code() == "nn.Conv2d(1, 1, kernel_size=3, stride=2, padding=1, dilation=1)"
+    assert layer.keras_code() is None  # Keras cannot pad 1 around a stride-2 convolution
+    same = convlib.Conv2d(3, 8, 3, padding=1)
+    assert same.keras_code() == (
+        'layers.Conv2D(8, kernel_size=3, strides=1, padding="same", dilation_rate=1, use_bias=True)'
+    )
+    transposed = convlib.ConvTranspose2d(8, 4, 4, stride=2, padding=1)
+    assert transposed.torch_code() == (
+        "nn.ConvTranspose2d(8, 4, kernel_size=4, stride=2, padding=1, output_padding=0, dilation=1)"
+    )
+    assert repr(convlib.Conv2d(3, 64, 3, padding="same")) == (
+        "Conv2d(3, 64, kernel_size=(3, 3), stride=(1, 1), padding='same')"
+    )
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_specs_agree_with_torch_modules(seed):
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(seed)
+    g = int(rng.integers(1, 3))
+    c_in, c_out = g * int(rng.integers(1, 4)), g * int(rng.integers(1, 4))
+    k, s, p, d = (int(v) for v in rng.integers(1, 4, 4))
+    bias = bool(rng.integers(0, 2))
+    for ours, theirs, shape in [
+        (
+            layers.Conv2d(c_in, c_out, k, s, p, d, g, bias),
+            torch.nn.Conv2d(c_in, c_out, k, s, p, d, g, bias),
+            (c_in, 12, 11),
+        ),
+        (
+            layers.ConvTranspose2d(c_in, c_out, k, s, p, 0, g, bias, d),
+            torch.nn.ConvTranspose2d(c_in, c_out, k, s, p, 0, g, bias, d),
+            (c_in, 5, 6),
+        ),
+    ]:
+        assert ours.num_params == sum(t.numel() for t in theirs.parameters())
+        try:
+            expected = tuple(theirs(torch.zeros(1, *shape)).shape[1:])
+        except RuntimeError:
+            with pytest.raises(ValueError):
+                ours.output_shape(shape)
+            continue
+        assert ours.output_shape(shape) == expected

@@ -1,0 +1,69 @@
+"""Summaries: one row per leaf layer, totals equal the model's counts, conventions stated."""
+
+from __future__ import annotations
+
+from html.parser import HTMLParser
+
+import pytest
+
+import convlib
+from convlib import models
+
+
+def test_one_row_per_leaf_layer_and_totals_equal_the_model():
+    model = models.mobilenet_v1()
+    table = convlib.summary(model, (3, 224, 224))
+    assert len(table.rows) == len(list(model.leaves((3, 224, 224))))
+    assert table.total_params == model.num_params
+    assert table.total_macs == model.macs((3, 224, 224))
+    assert table.rows[0].name == "stem.conv"
+
+
+def test_depth_collapses_rows_into_blocks_with_the_same_totals():
+    model = models.resnet50()
+    full, stages = (
+        convlib.summary(model, (3, 224, 224)),
+        convlib.summary(model, (3, 224, 224), depth=1),
+    )
+    assert [r.name for r in stages.rows][:5] == ["conv1", "bn1", "relu", "maxpool", "layer1"]
+    assert (stages.total_params, stages.total_macs) == (full.total_params, full.total_macs)
+
+
+def test_flops_are_twice_the_macs_and_the_text_says_which_convention():
+    model = models.mobilenet_v2()
+    macs, flops = (
+        convlib.summary(model, (3, 224, 224)),
+        convlib.summary(model, (3, 224, 224), flops=True),
+    )
+    assert flops.total_operations == 2 * macs.total_operations
+    assert "Total FLOPs" in str(flops) and "FLOPs = 2 x multiply-accumulates" in str(flops)
+    keras = convlib.summary(model, (3, 224, 224), include_buffers=True)
+    assert "running statistics (Keras' total)" in str(keras)
+    assert "Total params: 3,538,984" in str(keras)
+
+
+def test_html_table_is_well_formed():
+    class Checker(HTMLParser):
+        def __init__(self):
+            super().__init__()
+            self.stack, self.rows = [], 0
+
+        def handle_starttag(self, tag, attrs):
+            self.stack.append(tag)
+            self.rows += tag == "tr"
+
+        def handle_endtag(self, tag):
+            assert self.stack.pop() == tag
+
+    table = convlib.summary(models.alexnet(), (3, 227, 227))
+    checker = Checker()
+    checker.feed(table._repr_html_())
+    assert checker.stack == []
+    assert checker.rows == len(table.rows) + 2  # header and totals
+    assert "<caption>" in table._repr_html_()
+
+
+def test_mismatched_channels_anywhere_name_the_layer():
+    model = convlib.Sequential(convlib.Conv2d(3, 8, 3), convlib.Sequential(convlib.Conv2d(4, 8, 3)))
+    with pytest.raises(ValueError, match=r"layer '1.0' \(Conv2d\)"):
+        convlib.summary(model, (3, 16, 16))
