@@ -1,0 +1,42 @@
+"""Figures and animations of every convolution, drawn from convlib's own arithmetic.
+
+Functions take ``ax=None`` and return what they drew; nothing calls ``plt.show()``.
+"""
+
+from .animation import animate_conv, animate_diagram, save_gif, to_html
+from .conv_diagram import ConvStepDiagram, draw_conv_step, highlighted_cells
+from .grid import to_png
+from .groups_diagram import connectivity, draw_block_diagonal, draw_group_connections
+from .matrix_plot import plot_conv_matrix
+from .separable_diagram import draw_outer_product, draw_separable_stages
+from .transposed_diagram import (
+    TransposedAsConvDiagram,
+    TransposedScatterDiagram,
+    draw_transposed_as_conv,
+    draw_transposed_scatter,
+    overlap_counts,
+    zero_insertion_layout,
+)
+
+__all__ = [
+    "ConvStepDiagram",
+    "TransposedAsConvDiagram",
+    "TransposedScatterDiagram",
+    "animate_conv",
+    "connectivity",
+    "draw_block_diagonal",
+    "draw_group_connections",
+    "draw_outer_product",
+    "draw_separable_stages",
+    "plot_conv_matrix",
+    "animate_diagram",
+    "draw_conv_step",
+    "draw_transposed_as_conv",
+    "draw_transposed_scatter",
+    "highlighted_cells",
+    "overlap_counts",
+    "save_gif",
+    "to_html",
+    "to_png",
+    "zero_insertion_layout",
+]
