@@ -1,0 +1,103 @@
+"""The receptive field of a stack, layer by layer, with its holes."""
+
+from __future__ import annotations
+
+import numpy as np
+from matplotlib.figure import Figure
+
+from ..plotting import palette
+from ..receptive import contribution_counts, parse_layers
+from ..shapes import receptive_field
+from ._base import Explorer, Rendered, dropdown, toggle
+
+PRESETS = {
+    "dilations 1, 2, 4, 8 (context module)": "3,1,1; 3,1,2; 3,1,4; 3,1,8",
+    "dilations 2, 2, 2 (gridding)": "3,1,2; 3,1,2; 3,1,2",
+    "dilations 1, 2, 3 (hybrid)": "3,1,1; 3,1,2; 3,1,3",
+    "four plain 3x3": "3,1,1; 3,1,1; 3,1,1; 3,1,1",
+    "VGG-like: conv, pool, conv": "3,1,1; 2,2,1; 3,1,1",
+}
+
+
+def render_receptive_field(layers="3,1,1; 3,1,2; 3,1,4; 3,1,8", view="2-D") -> Rendered:
+    stack = parse_layers(layers)
+    records = receptive_field(stack)
+    if view == "1-D causal (WaveNet)":
+        return _render_causal(stack, records)
+    counts = contribution_counts(stack, ndim=2)
+    final = counts[-1]
+    holes = int((final == 0).sum())
+    figure = Figure(figsize=(7.2, 3.2), facecolor=palette.BACKGROUND)
+    left, right = figure.subplots(1, 2, width_ratios=[1, 1.1])
+    figure.subplots_adjust(left=0.06, right=0.97, top=0.72, bottom=0.15, wspace=0.35)
+    image = left.imshow(
+        np.where(final == 0, np.nan, final), cmap=palette.SEQUENTIAL_MAP, interpolation="nearest"
+    )
+    left.set_facecolor("#F2F2F2")
+    left.set_title(
+        f"paths from each input cell\n{final.shape[0]}\u00d7{final.shape[1]} field, "
+        f"{holes} holes (grey)"
+    )
+    figure.colorbar(image, ax=left, shrink=0.8)
+    sizes = [r.size for r in records]
+    right.plot(range(1, len(sizes) + 1), sizes, "o-", color=palette.OUTPUT)
+    right.set_xlabel("layer")
+    right.set_ylabel("receptive field (cells)")
+    right.set_title("growth layer by layer")
+    right.set_xticks(range(1, len(sizes) + 1))
+    for x, size in enumerate(sizes, start=1):
+        right.annotate(
+            str(size), (x, size), textcoords="offset points", xytext=(0, 5), ha="center", fontsize=8
+        )
+    figure.suptitle(f"stack (kernel, stride, dilation): {stack}")
+    rows = "".join(
+        f"<tr><td>{i}</td><td>{k}, {s}, {d}</td><td>{r.size}</td><td>{r.jump}</td></tr>"
+        for i, ((k, s, d), r) in enumerate(zip(stack, records, strict=True), start=1)
+    )
+    text = (
+        "<table><tr><th>layer</th><th>k, s, d</th><th>receptive field</th><th>jump</th></tr>"
+        f"{rows}</table>"
+    )
+    return Rendered(figure, text)
+
+
+def _render_causal(stack, records) -> Rendered:
+    counts = contribution_counts(stack, ndim=1)
+    width = counts[-1].shape[0]
+    figure = Figure(
+        figsize=(7.2, 0.6 + 0.45 * (len(stack) + 1)),
+        facecolor=palette.BACKGROUND,
+    )
+    ax = figure.add_subplot()
+    figure.subplots_adjust(left=0.12, right=0.98, top=0.8, bottom=0.3)
+    for row, layer_counts in enumerate(reversed(counts)):
+        reach = layer_counts > 0
+        # causal: the output is the right-most cell; inputs extend to the left
+        xs = np.arange(width - reach.size, width)
+        ax.scatter(xs[reach], np.full(reach.sum(), row), s=18, color=palette.group_color(row))
+        ax.scatter(xs[~reach], np.full((~reach).sum(), row), s=6, color="#BBBBBB")
+    ax.set_yticks(range(len(stack)), [f"{len(stack) - i} layers" for i in range(len(stack))])
+    ax.set_xlabel("time step (output at the right edge)")
+    ax.set_title(f"causal dilated stack: output t sees the {records[-1].size} steps up to t")
+    return Rendered(figure, f"<div>receptive field {records[-1].size} time steps</div>")
+
+
+def receptive_field_explorer(**initial) -> Explorer:
+    """Type a stack as 'kernel, stride, dilation; ...' or pick a preset; see the field grow and
+    its holes. Keywords: ``layers`` (text), ``view`` ('2-D' or '1-D causal (WaveNet)')."""
+    import ipywidgets as widgets
+
+    v = {"layers": PRESETS["dilations 1, 2, 4, 8 (context module)"], "view": "2-D", **initial}
+    text = widgets.Text(
+        value=v["layers"],
+        description="layers (k, s, d; ...)",
+        continuous_update=False,
+        style={"description_width": "initial"},
+        layout=widgets.Layout(width="420px"),
+    )
+    preset = dropdown(None, [("presets", None), *PRESETS.items()], "")
+    preset.observe(lambda change: change["new"] and setattr(text, "value", change["new"]), "value")
+    controls = {"layers": text, "view": toggle(v["view"], ["2-D", "1-D causal (WaveNet)"], "view")}
+    explorer = Explorer(render_receptive_field, controls, "Receptive field of a stack", dpi=80)
+    explorer.children = (explorer.children[0], preset, *explorer.children[1:])
+    return explorer
