@@ -142,3 +142,6 @@ from . import data, kernels
 __all__ += ["data", "kernels"]
 
 # --- exercises ---------------------------------------------------------------------
+from . import exercises, receptive
+
+__all__ += ["exercises", "receptive"]
