@@ -106,7 +106,9 @@ def test_shown_pytorch_code_gives_the_shown_shape():
     ]:
         explorer = widgets.conv_explorer(**initial)
         code = html.unescape(
-            explorer.info.value.split("<b>PyTorch:</b> <code>")[1].split("</code>")[0]
+            explorer.info.value.split("<b>PyTorch:</b> <code")[1]
+            .split(">", 1)[1]
+            .split("</code>")[0]
         )
         layer = eval(code, {"nn": torch.nn})
         n = explorer.values()["input_size"]

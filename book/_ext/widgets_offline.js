@@ -24,4 +24,26 @@
   }
   installMathJax2Shim();
   document.addEventListener("DOMContentLoaded", installMathJax2Shim);
+
+  // 3. Accessibility of the rendered widgets: the manager gives figure images no alt text and
+  //    slider handles no accessible name; take them from the explorer's title and the labels.
+  function label(root) {
+    root.querySelectorAll(".widget-image:not([alt])").forEach(function (img) {
+      var box = img.closest(".widget-vbox");
+      var title = box && box.querySelector(".widget-html");
+      var name = (title && title.textContent.trim()) || "explorer";
+      img.setAttribute("alt", "Figure of the " + name + " at its initial setting");
+    });
+    root.querySelectorAll("[role=slider]:not([aria-label])").forEach(function (handle) {
+      var widget = handle.closest(".widget-slider, .jupyter-widgets");
+      var text = widget && widget.querySelector(".widget-label");
+      handle.setAttribute("aria-label", (text && text.textContent.trim()) || "slider");
+    });
+  }
+  document.addEventListener("DOMContentLoaded", function () {
+    new MutationObserver(function () { label(document); }).observe(document.body, {
+      childList: true, subtree: true,
+    });
+    label(document);
+  });
 })();

@@ -55,6 +55,9 @@ def to_html(animation: FuncAnimation, alt: str | None = None, dpi: int = 72) -> 
     figure = animation._fig
     figure.set_dpi(dpi)
     player = animation.to_jshtml(default_mode="loop")
+    # matplotlib's player links Font Awesome 4 from a CDN for its button icons; the book's theme
+    # already ships Font Awesome, and a page must not reach other hosts (offline reading).
+    player = re.sub(r'<link rel="stylesheet"[^>]*font-awesome[^>]*>', "", player)
     title = getattr(getattr(animation, "diagram", None), "title", "") or "convolution animation"
     description = html.escape(alt or f"Animation: {title}".replace("\n", " "), quote=True)
     player = re.sub(r'<img id="(_anim_img\w+)"', rf'<img id="\1" alt="{description}"', player)

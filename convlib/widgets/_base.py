@@ -22,7 +22,11 @@ from ..plotting.grid import to_png
 ERROR_STYLE = (
     "border-left: 4px solid #D55E00; background: #FBEAE0; color: #1A1A1A; padding: 6px 10px;"
 )
-INFO_STYLE = "color: inherit; font-size: 0.95em; line-height: 1.5;"
+# an explicit light card with dark text: readable on the book's light and dark themes alike
+INFO_STYLE = (
+    "background: #FFFFFF; color: #1A1A1A; font-size: 0.95em; line-height: 1.5; padding: 4px 8px;"
+)
+CODE_STYLE = "color: #1A1A1A; background: #F2F2F2; padding: 0 3px;"
 
 
 @dataclasses.dataclass
@@ -36,7 +40,10 @@ class Rendered:
 def code_block(label: str, code: str | None) -> str:
     if code is None:
         return ""
-    return f"<div><b>{html.escape(label)}</b> <code>{html.escape(code)}</code></div>"
+    return (
+        f"<div><b>{html.escape(label)}</b> <code style='{CODE_STYLE}'>{html.escape(code)}</code>"
+        "</div>"
+    )
 
 
 class Explorer(widgets.VBox):
