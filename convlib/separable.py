@@ -69,19 +69,30 @@ def pointwise_conv(
 
     Notes
     -----
-    With a 2-D ``weight`` the input is read as batched ``(N, C_in, *spatial)`` when it has at
-    least 3 dimensions and as unbatched ``(C_in, L)`` when it has 2. Pass a ``(C_out, C_in, 1,
-    ...)`` weight to choose explicitly.
+    A ``(C_out, C_in)`` matrix does not say how many spatial dimensions the input has, so 2-D
+    images are assumed where the shape allows: a 4-D input is ``(N, C_in, H, W)``; a 3-D input
+    is ``(C_in, H, W)`` when its first dimension is ``C_in``, else ``(N, C_in, L)``; a 2-D input
+    is ``(C_in, L)`` and a 5-D one ``(N, C_in, D, H, W)``. Pass a ``(C_out, C_in, 1, ...)``
+    weight to choose explicitly.
 
     Examples
     --------
     >>> pointwise_conv(np.ones((1, 3, 4, 4)), np.ones((8, 3))).shape
     (1, 8, 4, 4)
+    >>> pointwise_conv(np.ones((3, 4, 4)), np.ones((8, 3))).shape
+    (8, 4, 4)
     """
     weight = check_array(weight, "weight", ndims=(2, 3, 4, 5))
     if weight.ndim == 2:
-        x = np.asarray(input)
-        spatial = max(x.ndim - 2, 1)
+        shape = np.shape(input)
+        spatial = {2: 1, 4: 2, 5: 3}.get(len(shape))
+        if len(shape) == 3:
+            spatial = 2 if shape[0] == weight.shape[1] else 1
+        if spatial is None:
+            raise ValueError(
+                "input must be 2-D to 5-D for a pointwise convolution; received input with shape "
+                f"{shape}"
+            )
         weight = weight.reshape(*weight.shape, *(1,) * spatial)
     if any(size != 1 for size in weight.shape[2:]):
         raise ValueError(
