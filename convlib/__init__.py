@@ -142,6 +142,6 @@ from . import data, kernels
 __all__ += ["data", "kernels"]
 
 # --- exercises ---------------------------------------------------------------------
-from . import exercises, receptive
+from . import exercises, grad, receptive, train
 
-__all__ += ["exercises", "receptive"]
+__all__ += ["exercises", "grad", "receptive", "train"]
