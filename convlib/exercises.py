@@ -199,3 +199,19 @@ def check_value(answer, expected, name: str = "your answer", rel: float = 0.0) -
         )
     _show(f"Correct: {name} = {answer:,}.", ok=True)
     return True
+
+
+def check_grouped_params(fn: Callable[..., int]) -> bool:
+    """Check ``fn(c_in, c_out, k, groups)`` returns a grouped Conv2d's weight count (no bias)."""
+    cases = [
+        {"c_in": a, "c_out": b, "k": k, "groups": g}
+        for a, b, k, g in itertools.product([4, 8, 64], [8, 16], [1, 3], [1, 2, 4])
+        if a % g == 0 and b % g == 0
+    ]
+    return _run_cases(
+        fn,
+        cases,
+        lambda c_in, c_out, k, groups: Conv2d(c_in, c_out, k, groups=groups, bias=False).num_params,
+        "the grouped parameter count",
+        "each output channel sees only the c_in / groups input channels of its group",
+    )
