@@ -107,8 +107,10 @@ class Summary:
             f"<td>{self.total_params:,}</td><td>{self.total_operations:,}</td></tr>"
         )
         caption = html.escape(f"Input {self.input_shape}; {self.convention}")
+        # explicit colours: the table reads the same on the book's light and dark themes
         return (
-            f"<table class='convlib-summary'><caption>{caption}</caption>"
+            "<table class='convlib-summary' style='color:#1A1A1A;background:#FFFFFF'>"
+            f"<caption style='color:#1A1A1A;caption-side:top'>{caption}</caption>"
             f"<thead><tr>{header}</tr></thead><tbody>{rows}</tbody>"
             f"<tfoot>{totals}</tfoot></table>"
         )

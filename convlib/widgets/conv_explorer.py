@@ -124,8 +124,9 @@ def _render_transposed(size, k, s, padding, d, op, position) -> Rendered:
         for m in range(low, high + 1)
     )
     table = (
-        "<table><caption>Input sizes a Conv with these arguments maps to size "
-        f"{n}; output_padding picks which one the transposed convolution gives back</caption>"
+        "<table><caption style='color:#1A1A1A'>Input sizes a Conv with these arguments maps "
+        f"to size {n}; output_padding picks which one the transposed convolution gives back"
+        "</caption>"
         "<tr><th>conv input</th><th>conv output</th><th>transposed conv</th><th></th></tr>"
         f"{rows}</table>"
     )

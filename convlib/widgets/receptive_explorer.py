@@ -95,7 +95,7 @@ def receptive_field_explorer(**initial) -> Explorer:
         style={"description_width": "initial"},
         layout=widgets.Layout(width="420px"),
     )
-    preset = dropdown(None, [("presets", None), *PRESETS.items()], "")
+    preset = dropdown(None, [("choose a preset", None), *PRESETS.items()], "preset")
     preset.observe(lambda change: change["new"] and setattr(text, "value", change["new"]), "value")
     controls = {"layers": text, "view": toggle(v["view"], ["2-D", "1-D causal (WaveNet)"], "view")}
     explorer = Explorer(render_receptive_field, controls, "Receptive field of a stack", dpi=80)
