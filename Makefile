@@ -18,7 +18,7 @@ export MPLBACKEND := Agg
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
 
 .PHONY: help book book-strict serve lab test lint check-notebooks unit-tests notebook-tests \
-        test-browser bench clean-notebooks clean lock
+        test-browser student bench clean-notebooks clean lock
 
 help:  ## List the targets.
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 20
@@ -52,7 +52,7 @@ serve:  ## Serve the built book on http://$(HOST):$(PORT)/.
 lab: $(VENV)/.installed-test  ## Open JupyterLab on the notebooks (widgets work out of the box).
 	$(BIN)/jupyter lab --notebook-dir=notebooks
 
-test: lint check-notebooks unit-tests notebook-tests book-strict test-browser  ## Everything CI runs.
+test: lint check-notebooks student unit-tests notebook-tests book-strict test-browser  ## Everything CI runs.
 	@echo "make test: all checks passed."
 
 lint: $(VENV)/.installed-test  ## ruff lint and format check of the library, tests and notebooks.
@@ -74,6 +74,9 @@ book-strict: $(VENV)/.installed-test node_modules/.installed  ## Build the book 
 test-browser: $(VENV)/.installed-test  ## Open every built page in headless Chromium, offline.
 	@test -f _build/html/index.html || $(MAKE) book-strict
 	$(BIN)/python -m pytest tests/browser -q
+
+student: $(VENV)/.installed-test node_modules/.installed  ## Student edition in _build/student (no solutions).
+	$(BIN)/python tools/make_student.py
 
 bench: $(VENV)/.installed-test  ## Benchmarks (ratios to torch when installed: pip install torch==2.13.0).
 	$(BIN)/python benchmarks/bench_conv.py

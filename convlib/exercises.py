@@ -215,3 +215,26 @@ def check_grouped_params(fn: Callable[..., int]) -> bool:
         "the grouped parameter count",
         "each output channel sees only the c_in / groups input channels of its group",
     )
+
+
+def check_rank1_factors(column, row, kernel) -> bool:
+    """Check that ``np.outer(column, row)`` reproduces ``kernel`` (to rounding error)."""
+    if column is Ellipsis or row is Ellipsis:
+        message = "Not answered yet: replace the `...` with your column and row vectors."
+        _show(message, ok=False)
+        raise ExerciseNotAnswered(message)
+    try:
+        product = np.outer(np.asarray(column, dtype=float), np.asarray(row, dtype=float))
+    except (TypeError, ValueError) as error:
+        _fail(f"column and row should be vectors of numbers; {error}.")
+    kernel = np.asarray(kernel, dtype=float)
+    if product.shape != kernel.shape:
+        _fail(f"np.outer(column, row) has shape {product.shape}, the kernel {kernel.shape}.")
+    worst = float(np.abs(product - kernel).max())
+    if worst > 1e-9:
+        _fail(
+            f"np.outer(column, row) differs from the kernel by up to {worst:.3g}: the column "
+            "sets each row's scale, the row each column's."
+        )
+    _show("Correct: the outer product of your vectors is the kernel.", ok=True)
+    return True

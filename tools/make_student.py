@@ -1,0 +1,174 @@
+"""Make the student edition: notebooks without solutions, a zip of them, and an HTML book.
+
+Every ``### BEGIN SOLUTION`` ... ``### END SOLUTION`` block in a code cell becomes a placeholder
+(as nbgrader's ClearSolutions does): a block of plain top-level assignments becomes
+``name = ...`` for each name (the checks reply "not answered yet"), anything else
+``raise NotImplementedError()`` at the block's indentation. Markdown cells tagged ``solution``
+(the gated ``{solution-start}``/``{solution-end}`` markers and the explanations between them)
+are removed, and outputs and run metadata are cleared. The student HTML book is built from the
+student notebooks themselves (exercise cells tagged ``skip-execution``, so the page shows the
+task, not an error), with no source downloads and no launch buttons.
+
+Usage: ``python tools/make_student.py [--no-html] [--out _build/student]`` (``make student``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import re
+import shutil
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import nbformat
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+BLOCK = re.compile(
+    r"^(?P<indent>[ \t]*)### BEGIN SOLUTION[^\n]*\n(?P<body>.*?)"
+    r"^[ \t]*### END SOLUTION[^\n]*(\n|$)",
+    re.M | re.S,
+)
+KEEP_CELL_METADATA = ("tags", "nbgrader", "mystnb")
+
+
+def assigned_names(body: str) -> list[str] | None:
+    """Names a block assigns, if it is nothing but top-level assignments; else None."""
+    try:
+        tree = ast.parse(body)
+    except SyntaxError:
+        return None
+    names: list[str] = []
+    for statement in tree.body:
+        if not isinstance(statement, ast.Assign):
+            return None
+        for target in statement.targets:
+            elements = target.elts if isinstance(target, ast.Tuple) else [target]
+            if not all(isinstance(e, ast.Name) for e in elements):
+                return None
+            names += [e.id for e in elements]
+    return names or None
+
+
+def placeholder(match: re.Match) -> str:
+    indent, body = match["indent"], match["body"]
+    names = assigned_names(body) if not indent else None
+    if names:
+        return "".join(f"{name} = ...  # your answer\n" for name in dict.fromkeys(names))
+    return f"{indent}# YOUR CODE HERE\n{indent}raise NotImplementedError()\n"
+
+
+def clear_solutions(source: str) -> str:
+    """Replace every solution block of a code cell by its placeholder."""
+    return BLOCK.sub(placeholder, source)
+
+
+def student_notebook(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """A copy without solutions, outputs or run metadata."""
+    cells = []
+    for cell in notebook.cells:
+        if cell.cell_type == "markdown" and "solution" in cell.metadata.get("tags", []):
+            continue
+        cell = nbformat.from_dict(dict(cell))
+        cell.metadata = {k: v for k, v in cell.metadata.items() if k in KEEP_CELL_METADATA}
+        if cell.cell_type == "code":
+            cell.source = clear_solutions(cell.source)
+            cell.outputs, cell.execution_count = [], None
+            if "nbgrader" in cell.metadata:  # the book shows exercise cells unexecuted
+                cell.metadata["tags"] = [*cell.metadata.get("tags", []), "skip-execution"]
+        cells.append(cell)
+    student = nbformat.v4.new_notebook()
+    student.metadata = {
+        k: notebook.metadata[k] for k in ("kernelspec", "language_info") if k in notebook.metadata
+    }
+    student.cells = cells
+    return student
+
+
+def write_notebooks(out: Path) -> list[Path]:
+    target = out / "notebooks"
+    target.mkdir(parents=True, exist_ok=True)
+    written = []
+    for path in sorted((ROOT / "notebooks").glob("*.ipynb")):
+        notebook = nbformat.read(path, as_version=4)
+        destination = target / path.name
+        nbformat.write(student_notebook(notebook), destination)
+        written.append(destination)
+    return written
+
+
+def write_zip(paths: list[Path], out: Path) -> Path:
+    archive = out / "convlib-student-notebooks.zip"
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as bundle:
+        for path in paths:
+            info = zipfile.ZipInfo(f"convlib-student/{path.name}", date_time=(2026, 1, 1, 0, 0, 0))
+            bundle.writestr(info, path.read_bytes())
+    return archive
+
+
+def student_config(source: Path) -> Path:
+    """The book's configuration for the student edition: no source downloads, no launch buttons."""
+    config = yaml.safe_load((ROOT / "_config.yml").read_text())
+    config["title"] = config["title"] + " (student edition)"
+    config["launch_buttons"] = {"notebook_interface": "jupyterlab", "thebe": False}
+    config.setdefault("html", {})["use_repository_button"] = False
+    config["html"]["use_issues_button"] = False
+    sphinx_config = config.setdefault("sphinx", {}).setdefault("config", {})
+    sphinx_config["hide_solutions"] = True
+    sphinx_config["html_copy_source"] = False
+    sphinx_config["html_show_sourcelink"] = False
+    sphinx_config.setdefault("html_theme_options", {})["use_download_button"] = False
+    config["execute"]["cache"] = str((source.parent / ".jupyter_cache").resolve())
+    path = source / "_config.yml"
+    path.write_text(yaml.safe_dump(config, sort_keys=False))
+    return path
+
+
+def build_html(out: Path, notebooks: list[Path]) -> None:
+    """Build the book from a staging copy whose notebooks are the student notebooks."""
+    source = out / "source"
+    shutil.rmtree(source, ignore_errors=True)
+    shutil.copytree(ROOT / "book", source / "book")
+    shutil.copy(ROOT / "_toc.yml", source / "_toc.yml")
+    (source / "notebooks").mkdir()
+    for path in notebooks:
+        shutil.copy(path, source / "notebooks" / path.name)
+    (source / "node_modules").symlink_to(ROOT / "node_modules")  # the offline front-end files
+    student_config(source)
+    command = [
+        str(Path(sys.executable).parent / "jupyter-book"),
+        "build",
+        str(source),
+        "--path-output",
+        str(out),
+        "-W",
+        "-n",
+        "--keep-going",
+    ]
+    subprocess.run(command, check=True, cwd=source)
+    # jupyter-book writes to <out>/_build/html; the edition's book lives at <out>/html
+    shutil.rmtree(out / "html", ignore_errors=True)
+    shutil.move(out / "_build" / "html", out / "html")
+    shutil.rmtree(out / "_build")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=ROOT / "_build" / "student")
+    parser.add_argument("--no-html", action="store_true", help="skip the HTML book")
+    args = parser.parse_args(argv)
+    args.out.mkdir(parents=True, exist_ok=True)
+    paths = write_notebooks(args.out)
+    archive = write_zip(paths, args.out)
+    print(f"{len(paths)} student notebooks in {args.out / 'notebooks'}; zip: {archive}")
+    if not args.no_html:
+        build_html(args.out, paths)
+        print(f"student book: {args.out / 'html' / 'index.html'}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
