@@ -184,3 +184,26 @@ def test_explorers_accept_initial_values_and_show_a_figure():
         assert explorer.image.value[:8] == b"\x89PNG\r\n\x1a\n"
         for name, value in kwargs.items():
             assert explorer.controls[name].value == value
+
+
+def test_budget_and_receptive_snippets_build_the_counted_layers():
+    torch = pytest.importorskip("torch")
+    text = widgets.render_budget(in_channels=32, out_channels=64, kernel_size=3, groups=4).text
+    numbers = widgets.budget(32, 64, 3, 4, 56)
+    for name, (params, _) in numbers.items():
+        code = html.unescape(
+            text.split(f"<b>{name} (PyTorch):</b> <code")[1].split(">", 1)[1].split("</code>")[0]
+        )
+        stack = eval(f"[{code}]", {"nn": torch.nn})
+        assert sum(p.numel() for layer in stack for p in layer.parameters()) == params, name
+    text = widgets.render_receptive_field("3,1,1; 3,1,2; 3,1,4").text
+    code = html.unescape(
+        text.split("<b>PyTorch:</b> <code")[1].split(">", 1)[1].split("</code>")[0]
+    )
+    model = eval(code, {"nn": torch.nn})
+    assert tuple(model(torch.zeros(1, 1, 31, 31)).shape) == (
+        1,
+        1,
+        31,
+        31,
+    )  # 'same' padding per layer

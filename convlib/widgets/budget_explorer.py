@@ -72,6 +72,8 @@ def render_budget(
         "<table><tr><th>layer</th><th>parameters</th><th>MACs</th><th>vs standard</th></tr>"
         f"{rows}</table>"
     )
+    for name, stack in layer_variants(in_channels, out_channels, kernel_size, groups).items():
+        text += code_block(f"{name} (PyTorch):", ", ".join(layer.torch_code() for layer in stack))
     return Rendered(figure, text)
 
 

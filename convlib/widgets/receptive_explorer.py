@@ -5,10 +5,11 @@ from __future__ import annotations
 import numpy as np
 from matplotlib.figure import Figure
 
+from ..layers import Conv2d
 from ..plotting import palette
 from ..receptive import contribution_counts, parse_layers
 from ..shapes import receptive_field
-from ._base import Explorer, Rendered, dropdown, toggle
+from ._base import Explorer, Rendered, code_block, dropdown, toggle
 
 PRESETS = {
     "dilations 1, 2, 4, 8 (context module)": "3,1,1; 3,1,2; 3,1,4; 3,1,8",
@@ -58,6 +59,8 @@ def render_receptive_field(layers="3,1,1; 3,1,2; 3,1,4; 3,1,8", view="2-D") -> R
         "<table><tr><th>layer</th><th>k, s, d</th><th>receptive field</th><th>jump</th></tr>"
         f"{rows}</table>"
     )
+    convs = ", ".join(Conv2d(1, 1, k, s, d * (k - 1) // 2, d).torch_code() for k, s, d in stack)
+    text += code_block("PyTorch:", f"nn.Sequential({convs})")
     return Rendered(figure, text)
 
 
