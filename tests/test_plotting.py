@@ -125,6 +125,8 @@ def test_every_figure_is_titled_and_drawing_is_deterministic():
         plotting.plot_conv_matrix((1, 5), np.ones((1, 1, 3))).figure,
         plotting.draw_outer_product(convlib.kernels.sobel_x()).figure,
         plotting.draw_separable_stages().figure,
+        plotting.draw_volumes((3, 8, 8), 4, 3, padding=1).figure,
+        plotting.draw_volumes((64, 56, 56), 128, 3, stride=2).figure,
     ]
     for figure in figures:
         assert all(ax.get_title() for ax in figure.axes if ax.get_label() != "<colorbar>")

@@ -17,6 +17,7 @@ from .transposed_diagram import (
     overlap_counts,
     zero_insertion_layout,
 )
+from .volumes import draw_volumes
 
 __all__ = [
     "ConvStepDiagram",
@@ -33,6 +34,7 @@ __all__ = [
     "draw_conv_step",
     "draw_transposed_as_conv",
     "draw_transposed_scatter",
+    "draw_volumes",
     "highlighted_cells",
     "overlap_counts",
     "save_gif",
