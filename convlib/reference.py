@@ -24,6 +24,15 @@ def _expand(value, n: int) -> tuple[int, ...]:
     return (value,) * n if isinstance(value, int) else tuple(value)
 
 
+def _batch(input, weight):
+    """Float arrays, the number of spatial dimensions, and whether the input had a batch."""
+    weight = np.asarray(weight, dtype=float)
+    n_dims = weight.ndim - 2
+    x = np.asarray(input, dtype=float)
+    batched = x.ndim == n_dims + 2
+    return (x if batched else x[None]), weight, n_dims, batched
+
+
 def _padding_pairs(padding, kernel, dilation, n):
     """(before, after) per dimension; PyTorch's 'same' puts the odd cell after."""
     if padding == "valid":
@@ -80,12 +89,7 @@ def conv(
     _reader=None,
 ):
     """Cross-correlation by the definition: same arguments and meaning as ``convlib.conv``."""
-    weight = np.asarray(weight, dtype=float)
-    n_dims = weight.ndim - 2
-    x = np.asarray(input, dtype=float)
-    batched = x.ndim == n_dims + 2
-    if not batched:
-        x = x[None]
+    x, weight, n_dims, batched = _batch(input, weight)
     kernel = weight.shape[2:]
     stride, dilation = _expand(stride, n_dims), _expand(dilation, n_dims)
     if padding == "same" and any(s != 1 for s in stride):
@@ -135,12 +139,7 @@ def conv_transpose(
     output_size=None,
 ):
     """Transposed convolution by the scatter definition: arguments as ``convlib.conv_transpose``."""
-    weight = np.asarray(weight, dtype=float)
-    n_dims = weight.ndim - 2
-    x = np.asarray(input, dtype=float)
-    batched = x.ndim == n_dims + 2
-    if not batched:
-        x = x[None]
+    x, weight, n_dims, batched = _batch(input, weight)
     kernel = weight.shape[2:]
     stride, padding = _expand(stride, n_dims), _expand(padding, n_dims)
     dilation, output_padding = _expand(dilation, n_dims), _expand(output_padding, n_dims)

@@ -499,13 +499,8 @@ def transpose_scatter_window(
     >>> transpose_scatter_window(1, 3, stride=2, padding=1)
     ([1, 2, 3],)
     """
+    # the same index map as a convolution's windows, read in the other direction
     n = _ndim(input_index, kernel_size, stride, padding, dilation) or 1
-    i = as_tuple(input_index, n, "input_index", minimum=0)
-    k = as_tuple(kernel_size, n, "kernel_size")
-    s = as_tuple(stride, n, "stride")
-    p = as_tuple(padding, n, "padding", minimum=0)
-    d = as_tuple(dilation, n, "dilation")
-    return tuple(
-        [ii * si - pi + j * di for j in range(ki)]
-        for ii, ki, si, pi, di in zip(i, k, s, p, d, strict=True)
+    return input_window(
+        input_index, kernel_size, stride, as_tuple(padding, n, "padding", minimum=0), dilation
     )
