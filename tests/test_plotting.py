@@ -145,3 +145,13 @@ def test_impossible_diagram_settings_raise_the_library_message():
         plotting.draw_conv_step(3, 5)
     with pytest.raises(ValueError, match="output_padding must be smaller"):
         plotting.draw_transposed_as_conv(3, 3, 2, output_padding=2)
+
+
+def test_animation_saves_as_a_gif_with_one_frame_per_position(tmp_path):
+    from PIL import Image
+
+    animation = plotting.animate_conv((5,), 3, stride=2)
+    path = tmp_path / "conv.gif"
+    plotting.save_gif(animation, path, dpi=40)
+    with Image.open(path) as gif:
+        assert gif.n_frames == 2
