@@ -6,10 +6,11 @@ result in PyTorch's layout. The strategies:
 * ``correlate_im2col``: strided windows of the channels-last input (no copy until the window
   matrix is formed), then one matrix product per group (a batched ``matmul`` over groups). The
   batch is processed in chunks so the window matrix stays under ``WORKSPACE_BYTES``.
-* ``correlate_shift``: for stride 1 and many channels, one matrix product of the channels-last
-  input with all kernel taps at once, then one shifted add per tap: no window matrix at all.
 * ``correlate_depthwise``: for one input channel per group (depthwise, single-channel images),
-  one multiply-add of a shifted view per kernel tap; no matrix product is needed.
+  one ``einsum`` over the strided windows of the channels-last input; no matrix product.
+
+A stride-1 variant that multiplies the input by all taps at once and then adds shifted slices
+was measured slower than the window matrix here (38 vs 27 ms on 8x64x56x56, 3x3) and removed.
 * ``scatter_transpose``: transposed convolution as one matrix product per group followed by a
   strided scatter-add per kernel tap; the zero-inserted input is never built.
 """
@@ -86,27 +87,6 @@ def correlate_im2col(x, weight, stride, dilation, groups, out_size) -> np.ndarra
         else:
             result = np.matmul(cols.transpose(1, 0, 2), w).transpose(1, 0, 2)
         out[chunk] = result.reshape(part.shape[0], *out_size, c_out)
-    return _channels_first(out)
-
-
-def correlate_shift(x, weight, dilation, out_size) -> np.ndarray:
-    """Stride-1, ``groups=1`` cross-correlation: one product with every tap, then shifted adds."""
-    n_batch, c_in, *padded = x.shape
-    c_out, _, *kernel = weight.shape
-    taps = math.prod(kernel)
-    x_last = _channels_last(x)  # (N, *P, C_in)
-    # (C_in, K*C_out): every tap's (C_in, C_out) block side by side
-    w = np.moveaxis(weight.reshape(c_out, c_in, taps), 0, -1).reshape(c_in, taps * c_out)
-    out = np.zeros((n_batch, *out_size, c_out), dtype=x.dtype)
-    bytes_per_sample = math.prod(padded) * taps * c_out * x.itemsize
-    ones = (1,) * len(kernel)
-    for chunk in _batch_chunks(n_batch, bytes_per_sample):
-        part = x_last[chunk]
-        products = (part.reshape(-1, c_in) @ w).reshape(part.shape[0], *padded, taps, c_out)
-        target = out[chunk]
-        for index, tap in enumerate(_taps(tuple(kernel))):
-            window = (slice(None), *_tap_slices(tap, ones, dilation, out_size))
-            target += products[window + (index,)]
     return _channels_first(out)
 
 

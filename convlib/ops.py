@@ -31,8 +31,6 @@ from .shapes import (
 )
 
 SPATIAL_NAMES = {1: "(L)", 2: "(H, W)", 3: "(D, H, W)"}
-# Above this many input channels per group, stride-1 convolutions skip the window matrix.
-SHIFT_MIN_CHANNELS = 16
 
 
 def _batched(input: object, weight: np.ndarray, expected_nd: int | None, op: str):
@@ -145,8 +143,6 @@ def conv(
     weight = weight.astype(dtype, copy=False)
     if weight.shape[1] == 1:
         y = fast.correlate_depthwise(x, weight, stride, dilation, out_size)
-    elif groups == 1 and all(s == 1 for s in stride) and c_in >= SHIFT_MIN_CHANNELS:
-        y = fast.correlate_shift(x, weight, dilation, out_size)
     else:
         y = fast.correlate_im2col(x, weight, stride, dilation, groups, out_size)
     if bias is not None:
