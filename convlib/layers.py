@@ -16,7 +16,12 @@ from collections.abc import Iterator
 
 from ._typing import IntOrTuple, Padding, Shape
 from ._validation import as_tuple, check_groups, check_padding_mode, check_positive_int
-from .shapes import conv_output_size, conv_transpose_output_size, pool_output_size
+from .shapes import (
+    conv_output_size,
+    conv_transpose_output_size,
+    pool_output_size,
+    resolve_padding,
+)
 
 
 class Layer:
@@ -80,7 +85,7 @@ class _ConvNd(Layer):
         self.stride = as_tuple(stride, n, "stride")
         self.dilation = as_tuple(dilation, n, "dilation")
         if isinstance(padding, str) and not self._transposed:
-            conv_output_size(self.kernel_size, self.kernel_size, self.stride, padding, 1)
+            resolve_padding(padding, self.kernel_size, self.stride, self.dilation)  # checks it
             self.padding = padding
         else:
             self.padding = as_tuple(padding, n, "padding", minimum=0)
