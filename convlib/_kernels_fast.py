@@ -19,11 +19,29 @@ from __future__ import annotations
 
 import itertools
 import math
+import threading
 
 import numpy as np
 from numpy.lib.stride_tricks import as_strided, sliding_window_view
 
 WORKSPACE_BYTES = 256 * 2**20
+# Temporaries up to this size are kept between calls and reused: on a machine where fresh
+# memory costs page faults, this makes repeated convolutions of one shape (a training loop, a
+# widget redrawing) several times faster. Results are always fresh arrays, never a workspace.
+REUSE_BYTES = 64 * 2**20
+_local = threading.local()  # one set of workspaces per thread: concurrent calls never share
+
+
+def _workspace(name: str, shape: tuple[int, ...], dtype) -> np.ndarray:
+    """A scratch array of ``shape``, reused across calls when small enough."""
+    nbytes = math.prod(shape) * np.dtype(dtype).itemsize
+    if nbytes > REUSE_BYTES:
+        return np.empty(shape, dtype=dtype)
+    workspaces = _local.__dict__.setdefault("workspaces", {})
+    cached = workspaces.get(name)
+    if cached is None or cached.nbytes < nbytes or cached.dtype != dtype:
+        cached = workspaces[name] = np.empty(nbytes // np.dtype(dtype).itemsize, dtype=dtype)
+    return cached[: math.prod(shape)].reshape(shape)
 
 
 def _batch_chunks(batch: int, bytes_per_sample: int) -> list[slice]:
@@ -43,8 +61,13 @@ def _tap_slices(tap, stride, dilation, count) -> tuple[slice, ...]:
     )
 
 
-def _channels_last(x: np.ndarray) -> np.ndarray:
-    return np.ascontiguousarray(np.moveaxis(x, 1, -1))
+def _channels_last(x: np.ndarray, workspace: str | None = None) -> np.ndarray:
+    moved = np.moveaxis(x, 1, -1)
+    if workspace is None:
+        return np.ascontiguousarray(moved)
+    buffer = _workspace(workspace, moved.shape, x.dtype)
+    np.copyto(buffer, moved)
+    return buffer
 
 
 def _channels_first(y: np.ndarray) -> np.ndarray:
@@ -55,7 +78,7 @@ def correlate_im2col(x, weight, stride, dilation, groups, out_size) -> np.ndarra
     """Cross-correlate padded ``x`` (N, C_in, *P) with ``weight`` (C_out, C_in/g, *K)."""
     n_batch, c_in = x.shape[:2]
     c_out, c_group, *kernel = weight.shape
-    x_last = _channels_last(x)  # (N, *P, C)
+    x_last = _channels_last(x, "input")  # (N, *P, C)
     item = x_last.itemsize
     spatial_strides = x_last.strides[1:-1]
     channel_stride = x_last.strides[-1]
@@ -81,7 +104,9 @@ def correlate_im2col(x, weight, stride, dilation, groups, out_size) -> np.ndarra
             writeable=False,
         )
         rows = part.shape[0] * positions
-        cols = np.ascontiguousarray(view).reshape(rows, groups, taps * c_group)
+        cols = _workspace("windows", view.shape, x.dtype)
+        np.copyto(cols, view)
+        cols = cols.reshape(rows, groups, taps * c_group)
         if groups == 1:
             result = cols[:, 0, :] @ w[0]
         else:

@@ -86,3 +86,26 @@ def test_large_batch_is_chunked_without_changing_the_result(monkeypatch):
         reference.conv_transpose(x, wt, stride=2),
         **TOLERANCE,
     )
+
+
+def test_results_never_alias_the_reused_workspaces():
+    rng = np.random.default_rng(6)
+    x1, x2 = rng.standard_normal((2, 1, 3, 9, 9))
+    w = rng.standard_normal((4, 3, 3, 3))
+    first = convlib.conv2d(x1, w, stride=2)
+    kept = first.copy()
+    convlib.conv2d(x2, w, stride=2)  # same shapes: the same workspaces are reused
+    np.testing.assert_array_equal(first, kept)
+
+
+def test_concurrent_threads_get_correct_results():
+    from concurrent.futures import ThreadPoolExecutor
+
+    rng = np.random.default_rng(7)
+    inputs = [rng.standard_normal((2, 3, 12, 12)) for _ in range(8)]
+    w = rng.standard_normal((4, 3, 3, 3))
+    expected = [reference.conv(x, w, stride=2, padding=1) for x in inputs]
+    with ThreadPoolExecutor(4) as pool:
+        results = list(pool.map(lambda x: convlib.conv2d(x, w, stride=2, padding=1), inputs * 5))
+    for index, result in enumerate(results):
+        np.testing.assert_allclose(result, expected[index % 8], **TOLERANCE)
