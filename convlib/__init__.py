@@ -7,15 +7,14 @@ Each section below is owned by one module; keep them in that order.
 __all__: list[str] = []
 
 # --- shapes: output-size arithmetic -------------------------------------------------
+from .receptive import ReceptiveField, receptive_field
 from .shapes import (
-    ReceptiveField,
     conv_output_size,
     conv_transpose_output_size,
     conv_transpose_output_size_range,
     effective_kernel_size,
     input_window,
     output_padding_for,
-    receptive_field,
     same_padding,
     transpose_scatter_window,
 )

@@ -7,8 +7,7 @@ from matplotlib.figure import Figure
 
 from ..layers import Conv2d
 from ..plotting import palette
-from ..receptive import contribution_counts, parse_layers
-from ..shapes import receptive_field
+from ..receptive import contribution_counts, parse_layers, receptive_field
 from ._base import Explorer, Rendered, code_block, dropdown, toggle
 
 PRESETS = {
