@@ -18,7 +18,7 @@ export MPLBACKEND := Agg
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
 
 .PHONY: help book book-strict serve lab test lint check-notebooks unit-tests notebook-tests \
-        test-browser student bench clean-notebooks clean lock
+        test-browser student course test-classroom bench clean-notebooks clean lock
 
 help:  ## List the targets.
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 20
@@ -35,6 +35,10 @@ $(VENV)/.installed-book: pyproject.toml $(CONSTRAINTS) tools/jupyterlab-override
 
 $(VENV)/.installed-test: pyproject.toml $(CONSTRAINTS) $(VENV)/.installed-book
 	$(PIP_INSTALL) -e '.[book,test,dev]'
+	touch $@
+
+$(VENV)/.installed-course: pyproject.toml $(CONSTRAINTS) $(VENV)/.installed-book
+	$(PIP_INSTALL) -e '.[book,lab,course]'
 	touch $@
 
 # The book's offline front-end files (MathJax, require.js, the widget manager), pinned in
@@ -65,7 +69,8 @@ check-notebooks: $(VENV)/.installed-test  ## Fail if a notebook is committed wit
 	$(BIN)/python tools/check_clean_notebooks.py notebooks
 
 unit-tests: $(VENV)/.installed-test  ## The pytest suite of convlib.
-	HYPOTHESIS_PROFILE=ci $(BIN)/python -m pytest tests convlib --doctest-modules -q --ignore=tests/browser
+	HYPOTHESIS_PROFILE=ci $(BIN)/python -m pytest tests convlib --doctest-modules -q --ignore=tests/browser \
+	  --ignore=tests/test_course.py
 
 notebook-tests: $(VENV)/.installed-test  ## Run every notebook under nbval (assert cells included).
 	$(BIN)/python -m pytest --nbval-lax --nbval-cell-timeout=300 -p no:randomly notebooks -q
@@ -76,6 +81,12 @@ book-strict: $(VENV)/.installed-test node_modules/.installed  ## Build the book 
 test-browser: $(VENV)/.installed-test  ## Open every built page in headless Chromium, offline.
 	@test -f _build/html/index.html || $(MAKE) book-strict
 	$(BIN)/python -m pytest tests/browser -q
+
+course: $(VENV)/.installed-course  ## nbgrader course directory in _build/course (book/instructor.md).
+	$(BIN)/python tools/make_course.py
+
+test-classroom: $(VENV)/.installed-test course  ## The instructor guide's nbgrader round, typed verbatim (~10 min).
+	$(BIN)/python -m pytest tests/test_course.py -q -p no:randomly
 
 student: $(VENV)/.installed-test node_modules/.installed  ## Student edition in _build/student (no solutions).
 	$(BIN)/python tools/make_student.py

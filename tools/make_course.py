@@ -1,0 +1,108 @@
+"""Make an nbgrader course directory: every chapter an assignment, ready for the instructor guide.
+
+Writes ``_build/course/`` (``make course``):
+
+- ``nbgrader_config.py``: course id ``convlib``; the exchange inside the course directory
+  (``exchange/``, instead of nbgrader's default ``/usr/local/share/nbgrader/exchange``); a cell
+  timeout that fits the slowest chapter (nbgrader's default of 30 s does not: chapter 5 trains
+  a small network); and alt text for every figure in the feedback HTML;
+- ``source/<chapter>/<chapter>.ipynb``: every notebook of ``notebooks/`` (whatever chapters exist
+  when it runs), the instructor versions with solutions, as nbgrader expects them.
+
+Run again, it refreshes ``source/`` and the configuration and keeps everything else (the
+gradebook, submissions, feedback). The commands a teacher types from there are in
+``book/instructor.md``; ``tests/test_course.py`` runs them verbatim.
+
+Usage: ``python tools/make_course.py [--out _build/course]``
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+COURSE_ID = "convlib"
+# The slowest cell, chapter 5's training run, takes about 40-90 s on a shared 2-core machine
+# (nbgrader's default timeout is 30 s); ten minutes leaves room for a loaded grading server.
+CELL_TIMEOUT = 600
+
+CONFIG = '''"""nbgrader configuration of the convlib course, written by `make course`.
+
+Run every nbgrader command from this directory, with the venv that has convlib active
+(book/instructor.md). Students identify by their login; the exchange is the folder below.
+"""
+
+import os
+
+from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor, Preprocessor
+from nbgrader.preprocessors import GetGrades
+
+c = get_config()  # noqa: F821 - provided by nbgrader when it loads this file
+here = os.path.dirname(os.path.abspath(__file__))
+
+c.CourseDirectory.root = here
+c.CourseDirectory.course_id = "{course_id}"
+c.Exchange.root = os.path.join(here, "exchange")
+# The slowest chapter cell (chapter 5 trains a network) needs more than nbgrader's 30 s.
+c.Execute.timeout = {timeout}
+
+
+class FigureAltText(Preprocessor):
+    """Give every image in the feedback HTML alt text: the figure's caption, else a default."""
+
+    def preprocess_cell(self, cell, resources, index):
+        figure = cell.metadata.get("mystnb", {{}}).get("figure", {{}})
+        text = figure.get("caption") or "A figure drawn by the code cell above."
+        for output in cell.get("outputs", []):
+            for mime in ("image/png", "image/jpeg", "image/svg+xml"):
+                if mime in output.get("data", {{}}):
+                    metadata = output.setdefault("metadata", {{}}).setdefault(mime, {{}})
+                    metadata.setdefault("alt", text)
+        return cell, resources
+
+
+# nbgrader's own two, then ours
+c.GenerateFeedback.preprocessors = [GetGrades, CSSHTMLHeaderPreprocessor, FigureAltText]
+'''
+
+
+def chapters() -> list[Path]:
+    return sorted((ROOT / "notebooks").glob("*.ipynb"))
+
+
+def write_course(out: Path) -> list[Path]:
+    """Write the configuration and ``source/``; return the assignment folders."""
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "nbgrader_config.py").write_text(
+        CONFIG.format(course_id=COURSE_ID, timeout=CELL_TIMEOUT)
+    )
+    source = out / "source"
+    shutil.rmtree(source, ignore_errors=True)
+    assignments = []
+    for notebook in chapters():
+        folder = source / notebook.stem
+        folder.mkdir(parents=True)
+        shutil.copyfile(notebook, folder / notebook.name)
+        assignments.append(folder)
+    (out / "exchange").mkdir(exist_ok=True)
+    (out / "exchange").chmod(0o777)  # students write their submissions here
+    return assignments
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=ROOT / "_build" / "course")
+    args = parser.parse_args(argv)
+    assignments = write_course(args.out)
+    print(
+        f"nbgrader course in {args.out}: {len(assignments)} assignments "
+        f"({', '.join(a.name for a in assignments)}); next steps in book/instructor.md"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
