@@ -18,7 +18,7 @@ export MPLBACKEND := Agg
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
 
 .PHONY: help book book-strict serve lab test lint check-notebooks unit-tests notebook-tests \
-        test-browser student course test-classroom bench clean-notebooks clean lock
+        test-browser student course test-classroom bench clean-notebooks clean lock mutate
 
 help:  ## List the targets.
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 20
@@ -107,3 +107,9 @@ lock:  ## Re-resolve requirements/constraints.txt from pyproject.toml in a scrat
 	/tmp/convlib-lock/bin/python -m pip install --quiet '.[book,lab,test,dev,course]'
 	{ sed -n '1,3p' $(CONSTRAINTS); /tmp/convlib-lock/bin/python -m pip freeze --all --exclude-editable \
 	  | grep -v -E '^(convlib|pip)=='; } > $(CONSTRAINTS).new && mv $(CONSTRAINTS).new $(CONSTRAINTS)
+
+mutate: $(VENV)/.installed-test  ## Mutation testing (mutmut) of shapes, ops, padding and the layer specs; not in make test.
+	rm -rf mutants
+	HYPOTHESIS_PROFILE=mutate $(BIN)/mutmut run --max-children 2 || true
+	$(BIN)/mutmut results --all true > mutants/results.txt || true
+	$(BIN)/python tools/mutation_score.py mutants/results.txt

@@ -17,40 +17,25 @@ from ._typing import IntOrTuple, Padding
 from ._validation import (
     as_tuple,
     check_array,
+    check_batched_input,
     check_bias,
     check_groups,
     check_padding_mode,
     result_dtype,
 )
 from .padding import pad
-from .shapes import (
-    _check_output_padding,
-    output_padding_for,
-    padded_output_size,
-    resolve_padding,
-)
-
-SPATIAL_NAMES = {1: "(L)", 2: "(H, W)", 3: "(D, H, W)"}
+from .shapes import conv_geometry, conv_transpose_geometry
 
 
-def _batched(input: object, weight: np.ndarray, expected_nd: int | None, op: str):
-    """Check ``input`` against ``weight``'s spatial rank; return (batched input, was_batched)."""
-    nd = weight.ndim - 2
-    if expected_nd is not None and nd != expected_nd:
+def _weight_of_rank(weight: object, expected_nd: int, op: str) -> np.ndarray:
+    """The weight of ``conv1d``-style wrappers: checked to have ``expected_nd`` spatial dims."""
+    weight = _weight(weight)
+    if weight.ndim - 2 != expected_nd:
         raise ValueError(
             f"{op}{expected_nd}d expects a {expected_nd + 2}-D weight; "
             f"received weight with shape {weight.shape}"
         )
-    spatial = SPATIAL_NAMES[nd]
-    x = np.asarray(input)
-    if x.ndim not in (nd + 1, nd + 2):
-        raise ValueError(
-            f"input must be {nd + 1}-D (C, {spatial[1:-1]}) or {nd + 2}-D (N, C, "
-            f"{spatial[1:-1]}) for a weight with {nd} spatial dimensions; "
-            f"received input with shape {x.shape}"
-        )
-    x = check_array(x, "input", ndims=(nd + 1, nd + 2))
-    return (x, True) if x.ndim == nd + 2 else (x[None], False)
+    return weight
 
 
 def _weight(weight: object) -> np.ndarray:
@@ -66,8 +51,6 @@ def conv(
     dilation: IntOrTuple = 1,
     groups: int = 1,
     padding_mode: str = "zeros",
-    *,
-    _expected_nd: int | None = None,
 ) -> np.ndarray:
     r"""N-d cross-correlation, as ``torch.nn.functional.conv{1,2,3}d``.
 
@@ -120,7 +103,7 @@ def conv(
     array([45., 54., 81., 90.])
     """
     weight = _weight(weight)
-    x, batched = _batched(input, weight, _expected_nd, "conv")
+    x, batched = check_batched_input(input, weight.ndim - 2)
     nd = weight.ndim - 2
     c_in, c_out = x.shape[1], weight.shape[0]
     groups = check_groups(c_in, c_out, groups)
@@ -131,12 +114,9 @@ def conv(
             f"received input with shape {np.shape(input)}"
         )
     bias = check_bias(bias, c_out)
-    kernel = weight.shape[2:]
-    stride_given, stride = stride, as_tuple(stride, nd, "stride")
-    dilation = as_tuple(dilation, nd, "dilation")
     padding_mode = check_padding_mode(padding_mode)
-    pads = resolve_padding(padding, kernel, stride_given, dilation)
-    out_size = padded_output_size(x.shape[2:], kernel, stride, pads, dilation)
+    plan = conv_geometry(x.shape[2:], weight.shape[2:], stride, padding, dilation)
+    stride, dilation, pads, out_size = plan.stride, plan.dilation, plan.padding, plan.output_size
 
     dtype = result_dtype(x, weight, bias)
     x = pad(x.astype(dtype, copy=False), pads, padding_mode)
@@ -160,8 +140,6 @@ def conv_transpose(
     groups: int = 1,
     dilation: IntOrTuple = 1,
     output_size: IntOrTuple | None = None,
-    *,
-    _expected_nd: int | None = None,
 ) -> np.ndarray:
     r"""N-d transposed convolution, as ``torch.nn.functional.conv_transpose{1,2,3}d``.
 
@@ -208,7 +186,7 @@ def conv_transpose(
     array([1., 1., 2., 1., 1.])
     """
     weight = _weight(weight)
-    x, batched = _batched(input, weight, _expected_nd, "conv_transpose")
+    x, batched = check_batched_input(input, weight.ndim - 2)
     nd = weight.ndim - 2
     c_in = x.shape[1]
     if weight.shape[0] != c_in:
@@ -220,27 +198,15 @@ def conv_transpose(
     groups = check_groups(c_in, None, groups)
     c_out = weight.shape[1] * groups
     bias = check_bias(bias, c_out)
-    kernel = weight.shape[2:]
-    size = x.shape[2:]
-    stride = as_tuple(stride, nd, "stride")
-    padding = as_tuple(padding, nd, "padding", minimum=0)
-    dilation = as_tuple(dilation, nd, "dilation")
-    if output_size is not None:
-        target = _spatial_output_size(output_size, nd)
-        output_padding = output_padding_for(target, size, kernel, stride, padding, dilation)
-    output_padding = as_tuple(output_padding, nd, "output_padding", minimum=0)
-    _check_output_padding(output_padding, stride, dilation)
-    natural = [
-        (n - 1) * s + d * (k - 1) + 1
-        for n, s, d, k in zip(size, stride, dilation, kernel, strict=True)
-    ]
-    out_size = [m - 2 * p + op for m, p, op in zip(natural, padding, output_padding, strict=True)]
-    if any(o < 1 for o in out_size):
-        raise ValueError(
-            f"padding removes the whole output of the transposed convolution: output size "
-            f"{tuple(out_size)}; received padding={padding} for input size {size}, "
-            f"kernel_size={kernel}, stride={stride}, dilation={dilation}"
-        )
+    target = None if output_size is None else _spatial_output_size(output_size, nd)
+    plan = conv_transpose_geometry(
+        x.shape[2:], weight.shape[2:], stride, padding, output_padding, dilation, target
+    )
+    stride, dilation, out_size = plan.stride, plan.dilation, plan.output_size
+    padding = tuple(lo for lo, _ in plan.padding)
+    # the scatter writes (n - 1)s + d(k - 1) + 1 cells; output_padding may need more
+    spans = zip(x.shape[2:], stride, plan.effective_kernel_size, strict=True)
+    natural = [(n - 1) * s + e for n, s, e in spans]
     full = [max(m, p + o) for m, p, o in zip(natural, padding, out_size, strict=True)]
 
     dtype = result_dtype(x, weight, bias)
@@ -270,27 +236,24 @@ def conv1d(
     input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1, padding_mode="zeros"
 ):
     """1-D :func:`conv`, as ``torch.nn.functional.conv1d``: input ``(N, C_in, L)``."""
-    return conv(
-        input, weight, bias, stride, padding, dilation, groups, padding_mode, _expected_nd=1
-    )
+    weight = _weight_of_rank(weight, 1, "conv")
+    return conv(input, weight, bias, stride, padding, dilation, groups, padding_mode)
 
 
 def conv2d(
     input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1, padding_mode="zeros"
 ):
     """2-D :func:`conv`, as ``torch.nn.functional.conv2d``: input ``(N, C_in, H, W)``."""
-    return conv(
-        input, weight, bias, stride, padding, dilation, groups, padding_mode, _expected_nd=2
-    )
+    weight = _weight_of_rank(weight, 2, "conv")
+    return conv(input, weight, bias, stride, padding, dilation, groups, padding_mode)
 
 
 def conv3d(
     input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1, padding_mode="zeros"
 ):
     """3-D :func:`conv`, as ``torch.nn.functional.conv3d``: input ``(N, C_in, D, H, W)``."""
-    return conv(
-        input, weight, bias, stride, padding, dilation, groups, padding_mode, _expected_nd=3
-    )
+    weight = _weight_of_rank(weight, 3, "conv")
+    return conv(input, weight, bias, stride, padding, dilation, groups, padding_mode)
 
 
 def conv_transpose1d(
@@ -298,10 +261,10 @@ def conv_transpose1d(
     output_size=None,
 ):  # fmt: skip
     """1-D :func:`conv_transpose`, as ``torch.nn.functional.conv_transpose1d``."""
+    weight = _weight_of_rank(weight, 1, "conv_transpose")
     return conv_transpose(
-        input, weight, bias, stride, padding, output_padding, groups, dilation, output_size,
-        _expected_nd=1,
-    )  # fmt: skip
+        input, weight, bias, stride, padding, output_padding, groups, dilation, output_size
+    )
 
 
 def conv_transpose2d(
@@ -309,10 +272,10 @@ def conv_transpose2d(
     output_size=None,
 ):  # fmt: skip
     """2-D :func:`conv_transpose`, as ``torch.nn.functional.conv_transpose2d``."""
+    weight = _weight_of_rank(weight, 2, "conv_transpose")
     return conv_transpose(
-        input, weight, bias, stride, padding, output_padding, groups, dilation, output_size,
-        _expected_nd=2,
-    )  # fmt: skip
+        input, weight, bias, stride, padding, output_padding, groups, dilation, output_size
+    )
 
 
 def conv_transpose3d(
@@ -320,7 +283,7 @@ def conv_transpose3d(
     output_size=None,
 ):  # fmt: skip
     """3-D :func:`conv_transpose`, as ``torch.nn.functional.conv_transpose3d``."""
+    weight = _weight_of_rank(weight, 3, "conv_transpose")
     return conv_transpose(
-        input, weight, bias, stride, padding, output_padding, groups, dilation, output_size,
-        _expected_nd=3,
-    )  # fmt: skip
+        input, weight, bias, stride, padding, output_padding, groups, dilation, output_size
+    )
