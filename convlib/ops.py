@@ -13,6 +13,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import _kernels_fast as fast
+from ._methods import check_method, choose_conv_method
 from ._typing import IntOrTuple, Padding
 from ._validation import (
     as_tuple,
@@ -22,7 +23,6 @@ from ._validation import (
     check_padding_mode,
     result_dtype,
 )
-from .padding import pad
 from .shapes import (
     _check_output_padding,
     output_padding_for,
@@ -67,6 +67,7 @@ def conv(
     groups: int = 1,
     padding_mode: str = "zeros",
     *,
+    method: str = "auto",
     _expected_nd: int | None = None,
 ) -> np.ndarray:
     r"""N-d cross-correlation, as ``torch.nn.functional.conv{1,2,3}d``.
@@ -95,6 +96,13 @@ def conv(
         Split channels into ``groups`` independent convolutions (``groups = C_in``: depthwise).
     padding_mode : {'zeros', 'reflect', 'replicate', 'circular'}
         How padded cells are filled, as ``torch.nn.Conv2d(padding_mode=...)``.
+    method : {'auto', 'gemm', 'direct'}
+        How the sum over kernel taps is computed (the result is the same up to rounding):
+        ``'gemm'`` multiplies each cache-sized block of windows by the weight matrix (one matrix
+        product per group; a 1x1 convolution is one product per sample, with no copy);
+        ``'direct'`` multiply-adds one tap and input channel at a time (best for depthwise and
+        tiny groups); ``'auto'`` asks :func:`choose_conv_method`. Strides use the polyphase
+        decomposition in both.
 
     Returns
     -------
@@ -138,13 +146,22 @@ def conv(
     pads = resolve_padding(padding, kernel, stride_given, dilation)
     out_size = padded_output_size(x.shape[2:], kernel, stride, pads, dilation)
 
+    method = check_method(method)
+    if method == "auto":
+        method = choose_conv_method(x.shape, weight.shape, groups)
+
     dtype = result_dtype(x, weight, bias)
-    x = pad(x.astype(dtype, copy=False), pads, padding_mode)
-    weight = weight.astype(dtype, copy=False)
-    if weight.shape[1] == 1:
-        y = fast.correlate_depthwise(x, weight, stride, dilation, out_size)
-    else:
-        y = fast.correlate_im2col(x, weight, stride, dilation, groups, out_size)
+    y = fast.correlate(
+        x.astype(dtype, copy=False),
+        weight.astype(dtype, copy=False),
+        stride,
+        dilation,
+        groups,
+        pads,
+        padding_mode,
+        out_size,
+        method,
+    )
     if bias is not None:
         y += bias.astype(dtype, copy=False).reshape(-1, *(1,) * nd)
     return y if batched else y[0]
@@ -161,6 +178,7 @@ def conv_transpose(
     dilation: IntOrTuple = 1,
     output_size: IntOrTuple | None = None,
     *,
+    method: str = "auto",
     _expected_nd: int | None = None,
 ) -> np.ndarray:
     r"""N-d transposed convolution, as ``torch.nn.functional.conv_transpose{1,2,3}d``.
@@ -189,6 +207,10 @@ def conv_transpose(
     output_size : int or tuple of int, optional
         Desired spatial output size (a full shape is accepted too); overrides ``output_padding``
         as ``ConvTranspose2d.forward(output_size=...)`` does.
+    method : {'auto', 'gemm', 'direct'}
+        As in :func:`conv`. Each of the ``prod(stride)`` output phases is a stride-1
+        correlation of the input with the kernel taps that land on it (the polyphase view), so
+        no zero-inserted input is built and nothing is scattered tap by tap.
 
     Returns
     -------
@@ -241,19 +263,21 @@ def conv_transpose(
             f"{tuple(out_size)}; received padding={padding} for input size {size}, "
             f"kernel_size={kernel}, stride={stride}, dilation={dilation}"
         )
-    full = [max(m, p + o) for m, p, o in zip(natural, padding, out_size, strict=True)]
+    method = check_method(method)
+    if method == "auto":
+        method = choose_conv_method(x.shape, weight.shape, groups, transposed=True)
 
     dtype = result_dtype(x, weight, bias)
-    buffer = fast.scatter_transpose(
+    y = fast.transpose(
         x.astype(dtype, copy=False),
         weight.astype(dtype, copy=False),
         stride,
         dilation,
         groups,
-        full,
+        padding,
+        out_size,
+        method,
     )
-    crop = tuple(slice(p, p + o) for p, o in zip(padding, out_size, strict=True))
-    y = np.ascontiguousarray(buffer[(slice(None), slice(None), *crop)])
     if bias is not None:
         y += bias.astype(dtype, copy=False).reshape(-1, *(1,) * nd)
     return y if batched else y[0]
@@ -267,60 +291,66 @@ def _spatial_output_size(output_size: object, nd: int) -> tuple[int, ...]:
 
 
 def conv1d(
-    input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1, padding_mode="zeros"
-):
+    input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1, padding_mode="zeros",
+    *, method="auto",
+):  # fmt: skip
     """1-D :func:`conv`, as ``torch.nn.functional.conv1d``: input ``(N, C_in, L)``."""
     return conv(
-        input, weight, bias, stride, padding, dilation, groups, padding_mode, _expected_nd=1
-    )
+        input, weight, bias, stride, padding, dilation, groups, padding_mode, method=method,
+        _expected_nd=1,
+    )  # fmt: skip
 
 
 def conv2d(
-    input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1, padding_mode="zeros"
-):
+    input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1, padding_mode="zeros",
+    *, method="auto",
+):  # fmt: skip
     """2-D :func:`conv`, as ``torch.nn.functional.conv2d``: input ``(N, C_in, H, W)``."""
     return conv(
-        input, weight, bias, stride, padding, dilation, groups, padding_mode, _expected_nd=2
-    )
+        input, weight, bias, stride, padding, dilation, groups, padding_mode, method=method,
+        _expected_nd=2,
+    )  # fmt: skip
 
 
 def conv3d(
-    input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1, padding_mode="zeros"
-):
+    input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1, padding_mode="zeros",
+    *, method="auto",
+):  # fmt: skip
     """3-D :func:`conv`, as ``torch.nn.functional.conv3d``: input ``(N, C_in, D, H, W)``."""
     return conv(
-        input, weight, bias, stride, padding, dilation, groups, padding_mode, _expected_nd=3
-    )
+        input, weight, bias, stride, padding, dilation, groups, padding_mode, method=method,
+        _expected_nd=3,
+    )  # fmt: skip
 
 
 def conv_transpose1d(
     input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1, dilation=1,
-    output_size=None,
+    output_size=None, *, method="auto",
 ):  # fmt: skip
     """1-D :func:`conv_transpose`, as ``torch.nn.functional.conv_transpose1d``."""
     return conv_transpose(
         input, weight, bias, stride, padding, output_padding, groups, dilation, output_size,
-        _expected_nd=1,
+        method=method, _expected_nd=1,
     )  # fmt: skip
 
 
 def conv_transpose2d(
     input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1, dilation=1,
-    output_size=None,
+    output_size=None, *, method="auto",
 ):  # fmt: skip
     """2-D :func:`conv_transpose`, as ``torch.nn.functional.conv_transpose2d``."""
     return conv_transpose(
         input, weight, bias, stride, padding, output_padding, groups, dilation, output_size,
-        _expected_nd=2,
+        method=method, _expected_nd=2,
     )  # fmt: skip
 
 
 def conv_transpose3d(
     input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1, dilation=1,
-    output_size=None,
+    output_size=None, *, method="auto",
 ):  # fmt: skip
     """3-D :func:`conv_transpose`, as ``torch.nn.functional.conv_transpose3d``."""
     return conv_transpose(
         input, weight, bias, stride, padding, output_padding, groups, dilation, output_size,
-        _expected_nd=3,
+        method=method, _expected_nd=3,
     )  # fmt: skip
