@@ -143,20 +143,37 @@ def _direct(planes, weights, taps, out, columns) -> None:
                     target += product
 
 
-def _channel_major(x, pads, padding_mode, name):
-    """``x`` (N, C, *S) padded by ``pads`` as a fresh-or-reused (C, N, *P) array."""
+def _zero_outside(array, box) -> None:
+    """Zero every cell of ``array`` (C, N, *grid) outside ``box`` ((start, stop) per dim)."""
+    for axis, (start, stop) in enumerate(box):
+        before = [slice(None)] * len(box)
+        after = list(before)
+        before[axis], after[axis] = slice(0, start), slice(stop, None)
+        array[_cells(before)] = 0
+        array[_cells(after)] = 0
+
+
+def _phase_planes(x, pads, padding_mode, stride, residues, grid, name):
+    """The polyphase components of ``x`` (N, C, *S) padded by ``pads``, channel-major.
+
+    Returns (phases, C, N, *grid): component ``i`` holds the padded cells ``residues[i] +
+    stride * m``, zeros past its end. Stride 1 gives the one padded array. Zero padding is
+    written straight from ``x``; other modes pad first.
+    """
     if padding_mode != "zeros":
-        padded = pad(x, pads, padding_mode)
-        buffer = _workspace(name, (padded.shape[1], padded.shape[0], *padded.shape[2:]), x.dtype)
-        np.copyto(buffer, padded.swapaxes(0, 1))
-        return buffer
-    shape = [n + a + b for n, (a, b) in zip(x.shape[2:], pads, strict=True)]
-    buffer = _workspace(name, (x.shape[1], x.shape[0], *shape), x.dtype)
-    if any(a or b for a, b in pads):
-        buffer.fill(0)
-    inner = tuple(slice(a, a + n) for n, (a, _) in zip(x.shape[2:], pads, strict=True))
-    buffer[(slice(None), slice(None), *inner)] = x.swapaxes(0, 1)
-    return buffer
+        x = pad(x, pads, padding_mode)
+        pads = [(0, 0)] * len(pads)
+    planes = _workspace(name, (len(residues), x.shape[1], x.shape[0], *grid), x.dtype)
+    for plane, residue in zip(planes, residues, strict=True):
+        box, source = [], []
+        for r, s, (before, _), n in zip(residue, stride, pads, x.shape[2:], strict=True):
+            first = max(0, -(-(before - r) // s))  # first m whose cell r + s*m is inside x
+            stop = max(first, -(-(n + before - r) // s))
+            box.append((first, stop))
+            source.append(slice(r + s * first - before, None, s))
+        _zero_outside(plane, box)
+        plane[_cells(slice(a, b) for a, b in box)] = x[_cells(source)].swapaxes(0, 1)
+    return planes
 
 
 def correlate(x, weight, stride, dilation, groups, pads, padding_mode, out_size, method):
@@ -190,16 +207,8 @@ def correlate(x, weight, stride, dilation, groups, pads, padding_mode, out_size,
     for chunk in _chunks(n_batch, per_sample):
         part = x[chunk]
         count = part.shape[0]
-        full = _channel_major(part, pads, padding_mode, "padded")
-        if len(phases) == 1 and all(s == 1 for s in stride):
-            planes = full.reshape(1, c_in, count * cells)
-        else:
-            planes = _workspace("phases", (len(phases), c_in, count, *grid), x.dtype)
-            planes.fill(0)
-            for residue, phase in phases.items():
-                view = full[_cells(slice(r, None, s) for r, s in zip(residue, stride, strict=True))]
-                planes[phase][_cells(map(slice, view.shape[2:]))] = view
-            planes = planes.reshape(len(phases), c_in, count * cells)
+        planes = _phase_planes(part, pads, padding_mode, stride, list(phases), grid, "planes")
+        planes = planes.reshape(len(phases), c_in, count * cells)
         wide = _workspace("wide", (c_out, count * cells), x.dtype)
         columns = _wide_columns(count, grid, out_size)
         sum_taps(planes, weights, taps, wide, columns, method)
@@ -248,7 +257,8 @@ def transpose(x, weight, stride, dilation, groups, padding, out_size, method):
         part = x[chunk]
         count = part.shape[0]
         pads = [(low, g - low - n) for low, g, n in zip(lows, grid, size, strict=True)]
-        planes = _channel_major(part, pads, "zeros", "padded").reshape(1, c_in, count * cells)
+        planes = _phase_planes(part, pads, "zeros", (1,) * len(size), [(0,) * len(size)], grid,
+                               "planes").reshape(1, c_in, count * cells)  # fmt: skip
         wide = _workspace("wide", (c_out, count * cells), x.dtype)
         for residue in itertools.product(*(range(s) for s in stride)):
             phase_plan = [plan[r] for plan, r in zip(plans, residue, strict=True)]

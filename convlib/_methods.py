@@ -8,36 +8,48 @@ rounding; the tests hold each one against the reference loops.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
-METHODS = ("gemm", "direct")
+METHODS = ("gemm", "direct", "fft")
 """The methods ``conv`` and ``conv_transpose`` accept besides ``'auto'``."""
 
-# A group whose (input channels x output channels) is at most this is summed tap by tap:
-# measured on 8x128x56x56 3x3 (float32, 2 threads): depthwise (1 x 1) direct 6 ms vs gemm
-# 60 ms; 32 groups (4 x 4) direct 26 ms vs gemm 40 ms; 8 groups (16 x 16) gemm wins.
-DIRECT_MAX_GROUP_PRODUCT = 16
+# Measured (float32, 1 thread, ms as gemm / direct / fft; benchmarks/README.md has the runs):
+# depthwise 8x128x56x56 k3 48 / 49 / -; one-channel 512x512 k5 43 / 36 / 126, k15 219 / 153 /
+# 122, k25 2960 / 577 / 159; 4->4 channels 256x256 k7 18 / 38 / 34, k15 138 / 198 / 40;
+# 64 groups of 2x2 k3 49 / 75 / -; 32 groups of 4x4 k3 51 / 135 / -; 16->16 channels 1-D
+# k65 47 / 284 / 44. So: FFT from about 128 taps per output cell on small groups, tap-by-tap
+# sums for depthwise, the matrix product everywhere else.
+FFT_MIN_TAPS = 128
+FFT_MAX_GROUP_PRODUCT = 256
+DIRECT_MAX_GROUP_PRODUCT = 1
 
 
 def choose_conv_method(
     input_shape: Sequence[int],
     weight_shape: Sequence[int],
+    stride: int | Sequence[int] = 1,
     groups: int = 1,
     transposed: bool = False,
 ) -> str:
     r"""The method ``method='auto'`` uses for a convolution of these shapes.
 
-    A matrix product pays off when each group mixes enough channels: for every kernel tap the
-    products of a group form a :math:`C_{out}/g \times C_{in}/g` block, and BLAS needs a
-    reasonably large block to beat plain vectorised multiply-adds. So
+    With :math:`T` the number of kernel taps, :math:`P = \frac{C_{in}}{g}\cdot\frac{C_{out}}{g}`
+    the number of channel pairs a group mixes and :math:`S` the product of the strides
+    (1 for a transposed convolution):
 
     .. math::
 
         \text{method} = \begin{cases}
-            \texttt{'direct'} & \text{if } \frac{C_{in}}{g} \cdot \frac{C_{out}}{g} \le 16
-                \quad\text{(depthwise, single-channel images, tiny groups)}\\
-            \texttt{'gemm'} & \text{otherwise.}
+            \texttt{'fft'} & \text{if } T \ge 128\,S \text{ and } P \le 256
+                \quad\text{(large kernels: the FFT's cost does not grow with } T)\\
+            \texttt{'direct'} & \text{if } P = 1
+                \quad\text{(depthwise, single-channel images: no product to batch)}\\
+            \texttt{'gemm'} & \text{otherwise (a matrix product per group).}
         \end{cases}
+
+    The thresholds come from timings on the development machine (see the module source and
+    ``benchmarks/``); every method gives the same result up to rounding.
 
     Parameters
     ----------
@@ -46,6 +58,9 @@ def choose_conv_method(
     weight_shape : sequence of int
         ``(C_out, C_in / groups, *kernel)``, or for a transposed convolution
         ``(C_in, C_out / groups, *kernel)``.
+    stride : int or sequence of int
+        The convolution's stride (the FFT computes every position, then keeps each
+        ``stride``-th).
     groups : int
         Number of channel groups.
     transposed : bool
@@ -54,12 +69,16 @@ def choose_conv_method(
     Returns
     -------
     str
-        ``'gemm'`` or ``'direct'`` (see :data:`METHODS` and ``convlib.conv``).
+        One of :data:`METHODS`: ``'gemm'``, ``'direct'`` or ``'fft'``.
 
     Raises
     ------
     ValueError
         If ``groups`` is not a positive int or the shapes are too short.
+
+    See Also
+    --------
+    scipy.signal.choose_conv_method : the same idea for scipy's correlate.
 
     Examples
     --------
@@ -67,8 +86,8 @@ def choose_conv_method(
     'gemm'
     >>> choose_conv_method((8, 128, 56, 56), (128, 1, 3, 3), groups=128)
     'direct'
-    >>> choose_conv_method((1, 1, 512, 512), (1, 1, 5, 5))
-    'direct'
+    >>> choose_conv_method((1, 1, 512, 512), (1, 1, 25, 25))
+    'fft'
     """
     if isinstance(groups, bool) or not isinstance(groups, int) or groups < 1:
         raise ValueError(f"groups must be a positive int; received groups={groups!r}")
@@ -81,10 +100,14 @@ def choose_conv_method(
     nd = len(weight_shape) - 2
     c_in = input_shape[-nd - 1]
     if transposed:
-        per_group = (c_in // groups) * weight_shape[1]
+        pairs = (c_in // groups) * weight_shape[1]
+        step = 1
     else:
-        per_group = weight_shape[1] * (weight_shape[0] // groups)
-    return "direct" if per_group <= DIRECT_MAX_GROUP_PRODUCT else "gemm"
+        pairs = weight_shape[1] * (weight_shape[0] // groups)
+        step = math.prod(stride) if isinstance(stride, tuple | list) else stride**nd
+    if math.prod(weight_shape[2:]) >= FFT_MIN_TAPS * step and pairs <= FFT_MAX_GROUP_PRODUCT:
+        return "fft"
+    return "direct" if pairs <= DIRECT_MAX_GROUP_PRODUCT else "gemm"
 
 
 def check_method(method: object) -> str:

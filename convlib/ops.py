@@ -13,6 +13,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import _kernels_fast as fast
+from . import _kernels_fft as fft
 from ._methods import check_method, choose_conv_method
 from ._typing import IntOrTuple, Padding
 from ._validation import (
@@ -96,13 +97,15 @@ def conv(
         Split channels into ``groups`` independent convolutions (``groups = C_in``: depthwise).
     padding_mode : {'zeros', 'reflect', 'replicate', 'circular'}
         How padded cells are filled, as ``torch.nn.Conv2d(padding_mode=...)``.
-    method : {'auto', 'gemm', 'direct'}
+    method : {'auto', 'gemm', 'direct', 'fft'}
         How the sum over kernel taps is computed (the result is the same up to rounding):
         ``'gemm'`` multiplies each cache-sized block of windows by the weight matrix (one matrix
         product per group; a 1x1 convolution is one product per sample, with no copy);
-        ``'direct'`` multiply-adds one tap and input channel at a time (best for depthwise and
-        tiny groups); ``'auto'`` asks :func:`choose_conv_method`. Strides use the polyphase
-        decomposition in both.
+        ``'direct'`` multiply-adds one tap and input channel at a time; ``'fft'`` multiplies
+        Fourier transforms (cost independent of the kernel size: large kernels, few channels);
+        ``'auto'`` asks :func:`choose_conv_method`. ``'gemm'`` and ``'direct'`` handle strides
+        by the polyphase decomposition; ``'fft'`` computes every position and keeps each
+        ``stride``-th.
 
     Returns
     -------
@@ -148,20 +151,16 @@ def conv(
 
     method = check_method(method)
     if method == "auto":
-        method = choose_conv_method(x.shape, weight.shape, groups)
+        method = choose_conv_method(x.shape, weight.shape, stride, groups)
 
     dtype = result_dtype(x, weight, bias)
-    y = fast.correlate(
-        x.astype(dtype, copy=False),
-        weight.astype(dtype, copy=False),
-        stride,
-        dilation,
-        groups,
-        pads,
-        padding_mode,
-        out_size,
-        method,
-    )
+    x, weight = x.astype(dtype, copy=False), weight.astype(dtype, copy=False)
+    if method == "fft":
+        y = fft.correlate(x, weight, stride, dilation, groups, pads, padding_mode, out_size)
+    else:
+        y = fast.correlate(
+            x, weight, stride, dilation, groups, pads, padding_mode, out_size, method
+        )
     if bias is not None:
         y += bias.astype(dtype, copy=False).reshape(-1, *(1,) * nd)
     return y if batched else y[0]
@@ -207,10 +206,11 @@ def conv_transpose(
     output_size : int or tuple of int, optional
         Desired spatial output size (a full shape is accepted too); overrides ``output_padding``
         as ``ConvTranspose2d.forward(output_size=...)`` does.
-    method : {'auto', 'gemm', 'direct'}
-        As in :func:`conv`. Each of the ``prod(stride)`` output phases is a stride-1
-        correlation of the input with the kernel taps that land on it (the polyphase view), so
-        no zero-inserted input is built and nothing is scattered tap by tap.
+    method : {'auto', 'gemm', 'direct', 'fft'}
+        As in :func:`conv`. With ``'gemm'`` and ``'direct'``, each of the ``prod(stride)``
+        output phases is a stride-1 correlation of the input with the kernel taps that land on
+        it (the polyphase view), so no zero-inserted input is built and nothing is scattered
+        tap by tap; ``'fft'`` convolves the zero-upsampled input.
 
     Returns
     -------
@@ -265,19 +265,14 @@ def conv_transpose(
         )
     method = check_method(method)
     if method == "auto":
-        method = choose_conv_method(x.shape, weight.shape, groups, transposed=True)
+        method = choose_conv_method(x.shape, weight.shape, stride, groups, transposed=True)
 
     dtype = result_dtype(x, weight, bias)
-    y = fast.transpose(
-        x.astype(dtype, copy=False),
-        weight.astype(dtype, copy=False),
-        stride,
-        dilation,
-        groups,
-        padding,
-        out_size,
-        method,
-    )
+    x, weight = x.astype(dtype, copy=False), weight.astype(dtype, copy=False)
+    if method == "fft":
+        y = fft.transpose(x, weight, stride, dilation, groups, padding, out_size)
+    else:
+        y = fast.transpose(x, weight, stride, dilation, groups, padding, out_size, method)
     if bias is not None:
         y += bias.astype(dtype, copy=False).reshape(-1, *(1,) * nd)
     return y if batched else y[0]

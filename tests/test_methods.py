@@ -84,7 +84,7 @@ def test_every_method_keeps_float32_float32_in_conv_transpose(method, config):
 @given(config=conv_configs(max_size=6))
 def test_auto_computes_with_the_method_choose_conv_method_names(config):
     x, w, b = config.arrays(seed=8)
-    chosen = convlib.choose_conv_method(x.shape, w.shape, config.groups)
+    chosen = convlib.choose_conv_method(x.shape, w.shape, config.stride, config.groups)
     assert chosen in METHODS
     np.testing.assert_array_equal(
         convlib.conv(x, w, b, **config.kwargs),
@@ -111,31 +111,41 @@ def test_tiny_blocks_and_chunks_do_not_change_the_result(method, monkeypatch):
 
 
 @pytest.mark.parametrize(
-    ("input_shape", "weight_shape", "groups", "transposed", "expected"),
+    ("input_shape", "weight_shape", "stride", "groups", "transposed", "expected"),
     [
-        ((8, 64, 56, 56), (64, 64, 3, 3), 1, False, "gemm"),
-        ((8, 256, 28, 28), (512, 256, 1, 1), 1, False, "gemm"),
-        ((8, 128, 56, 56), (128, 1, 3, 3), 128, False, "direct"),  # depthwise
-        ((8, 128, 56, 56), (256, 1, 3, 3), 128, False, "direct"),  # depthwise, multiplier 2
-        ((1, 1, 512, 512), (1, 1, 5, 5), 1, False, "direct"),  # single-channel image
-        ((3, 16, 16), (16, 3, 3, 3), 1, False, "gemm"),  # unbatched
-        ((8, 64, 32, 32), (64, 32, 4, 4), 1, True, "gemm"),
-        ((8, 32, 32, 32), (32, 1, 4, 4), 32, True, "direct"),  # depthwise transposed
+        ((8, 64, 56, 56), (64, 64, 3, 3), 1, 1, False, "gemm"),
+        ((8, 256, 28, 28), (512, 256, 1, 1), 1, 1, False, "gemm"),
+        ((8, 128, 56, 56), (128, 1, 3, 3), 1, 128, False, "direct"),  # depthwise
+        ((8, 128, 56, 56), (256, 1, 3, 3), 1, 128, False, "gemm"),  # multiplier 2: a product
+        ((8, 128, 56, 56), (128, 4, 3, 3), 1, 32, False, "gemm"),  # 32 groups of 4x4
+        ((1, 1, 512, 512), (1, 1, 5, 5), 1, 1, False, "direct"),  # single-channel image
+        ((1, 1, 512, 512), (1, 1, 25, 25), 1, 1, False, "fft"),  # large kernel
+        ((1, 1, 512, 512), (1, 1, 25, 25), 2, 1, False, "fft"),  # 625 >= 128 * 4
+        ((1, 1, 512, 512), (1, 1, 25, 25), 3, 1, False, "direct"),  # 625 < 128 * 9
+        ((1, 1, 512, 512), (1, 1, 25, 25), (3, 1), 1, False, "fft"),  # 625 >= 128 * 3
+        ((1, 4, 256, 256), (4, 4, 15, 15), 1, 1, False, "fft"),
+        ((1, 32, 256, 256), (32, 32, 15, 15), 1, 1, False, "gemm"),  # 1024 channel pairs
+        ((3, 16, 16), (16, 3, 3, 3), 1, 1, False, "gemm"),  # unbatched
+        ((8, 64, 32, 32), (64, 32, 4, 4), 2, 1, True, "gemm"),
+        ((8, 32, 32, 32), (32, 1, 4, 4), 2, 32, True, "direct"),  # depthwise transposed
+        ((1, 1, 64, 64), (1, 1, 16, 16), 2, 1, True, "fft"),  # the stride does not count
     ],
 )
 def test_choose_conv_method_from_the_shapes(
-    input_shape, weight_shape, groups, transposed, expected
+    input_shape, weight_shape, stride, groups, transposed, expected
 ):
-    got = convlib.choose_conv_method(input_shape, weight_shape, groups, transposed=transposed)
+    got = convlib.choose_conv_method(
+        input_shape, weight_shape, stride, groups, transposed=transposed
+    )
     assert got == expected
 
 
 @pytest.mark.parametrize(
     ("arguments", "match"),
     [
-        (((8, 4, 5, 5), (4, 4, 3, 3), 0), "groups"),
-        (((8, 4, 5, 5), (4, 4, 3, 3), True), "groups"),
-        (((8, 4, 5, 5), (4, 4), 1), "weight_shape"),
+        (((8, 4, 5, 5), (4, 4, 3, 3), 1, 0), "groups"),
+        (((8, 4, 5, 5), (4, 4, 3, 3), 1, True), "groups"),
+        (((8, 4, 5, 5), (4, 4), 1, 1), "weight_shape"),
     ],
 )
 def test_choose_conv_method_rejects_bad_arguments(arguments, match):
@@ -144,7 +154,8 @@ def test_choose_conv_method_rejects_bad_arguments(arguments, match):
 
 
 @pytest.mark.parametrize("op", [convlib.conv2d, convlib.conv_transpose2d])
-@pytest.mark.parametrize("method", ["fft", "GEMM", 1, None])
+@pytest.mark.parametrize("method", ["im2col", "GEMM", 1, None])
 def test_unknown_method_is_rejected_naming_the_allowed_ones(op, method):
-    with pytest.raises(ValueError, match=r"method must be one of \('auto', 'gemm', 'direct'\)"):
+    allowed = r"\('auto', 'gemm', 'direct', 'fft'\)"
+    with pytest.raises(ValueError, match=rf"method must be one of {allowed}; received method="):
         op(np.ones((1, 1, 4, 4)), np.ones((1, 1, 3, 3)), method=method)
