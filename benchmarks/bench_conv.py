@@ -100,20 +100,29 @@ CASES = [
 ]
 
 
-def best_times(calls: dict[str, Callable[[], object]], repeat: int) -> dict[str, float]:
+CLOCKS = {"wall": time.perf_counter, "cpu": time.process_time}
+
+
+def best_times(
+    calls: dict[str, Callable[[], object]], repeat: int, clock: str = "wall"
+) -> dict[str, float]:
     """Fastest of ``repeat`` timings of each call, after one warm-up call each.
 
     The calls take turns within every repeat, so load from other processes on a shared
     machine hits all of them alike; the minimum is the least disturbed run (as ``timeit``).
+    ``clock='cpu'`` counts this process's processor time instead of elapsed time: with one
+    thread it ignores the time other processes hold the cores (with more, it adds up the
+    threads' time, spinning included, so use it with ``--threads 1``).
     """
+    now = CLOCKS[clock]
     for fn in calls.values():
         fn()
     times: dict[str, list[float]] = {name: [] for name in calls}
     for _ in range(repeat):
         for name, fn in calls.items():
-            start = time.perf_counter()
+            start = now()
             fn()
-            times[name].append(time.perf_counter() - start)
+            times[name].append(now() - start)
     return {name: min(values) for name, values in times.items()}
 
 
@@ -147,14 +156,16 @@ def _torch_call(case: Case, x: np.ndarray, w: np.ndarray) -> Callable[[], object
     return call
 
 
-def run(repeat: int, dtype: str = "float32", method: str = "auto", threads: int = 2) -> list[dict]:
+def run(
+    repeat: int, dtype: str = "float32", method: str = "auto", threads: int = 2, clock="wall"
+) -> list[dict]:
     if threadpool_limits is not None:
         with threadpool_limits(threads):
-            return _run(repeat, dtype, method, threads)
-    return _run(repeat, dtype, method, threads)
+            return _run(repeat, dtype, method, threads, clock)
+    return _run(repeat, dtype, method, threads, clock)
 
 
-def _run(repeat: int, dtype: str, method: str, threads: int) -> list[dict]:
+def _run(repeat: int, dtype: str, method: str, threads: int, clock: str) -> list[dict]:
     rng = np.random.default_rng(0)
     if torch is not None:
         torch.set_num_threads(threads)
@@ -173,7 +184,7 @@ def _run(repeat: int, dtype: str, method: str, threads: int) -> list[dict]:
         calls = {"convlib": ours, "floor": lambda a=a, b=b: a @ b}
         if torch is not None:
             calls["torch"] = _torch_call(case, x, w)
-        row = {"case": case.name, "transposed": case.transposed, **best_times(calls, repeat)}
+        row = {"case": case.name, "transposed": case.transposed, **best_times(calls, repeat, clock)}
         row["peak"] = peak_temporary_bytes(ours)
         row["output"] = ours().nbytes
         rows.append(row)
@@ -213,12 +224,13 @@ def main() -> None:
     parser.add_argument("--dtype", choices=("float32", "float64"), default="float32")
     parser.add_argument("--method", choices=("auto", "gemm", "direct"), default="auto")
     parser.add_argument("--threads", type=int, default=2, help="BLAS and torch threads")
+    parser.add_argument("--clock", choices=tuple(CLOCKS), default="wall")
     args = parser.parse_args()
     print(
         f"numpy {np.__version__}, torch {torch.__version__ if torch else 'not installed'}, "
-        f"{args.dtype}, method={args.method}, {args.threads} thread(s)"
+        f"{args.dtype}, method={args.method}, {args.threads} thread(s), {args.clock} clock"
     )
-    print(report(run(args.repeat, args.dtype, args.method, args.threads)))
+    print(report(run(args.repeat, args.dtype, args.method, args.threads, args.clock)))
 
 
 if __name__ == "__main__":
