@@ -35,6 +35,7 @@ __all__ += [
 ]
 
 # --- ops: conv / conv_transpose ----------------------------------------------------
+from ._methods import METHODS, choose_conv_method
 from .ops import (
     conv,
     conv1d,
@@ -48,6 +49,8 @@ from .ops import (
 from .padding import pad
 
 __all__ += [
+    "METHODS",
+    "choose_conv_method",
     "conv",
     "conv1d",
     "conv2d",

@@ -13,6 +13,8 @@ from __future__ import annotations
 import numpy as np
 
 from . import _kernels_fast as fast
+from . import _kernels_fft as fft
+from ._methods import check_method, choose_conv_method
 from ._typing import IntOrTuple, Padding
 from ._validation import (
     as_tuple,
@@ -23,7 +25,6 @@ from ._validation import (
     check_padding_mode,
     result_dtype,
 )
-from .padding import pad
 from .shapes import conv_geometry, conv_transpose_geometry
 
 
@@ -51,6 +52,8 @@ def conv(
     dilation: IntOrTuple = 1,
     groups: int = 1,
     padding_mode: str = "zeros",
+    *,
+    method: str = "auto",
 ) -> np.ndarray:
     r"""N-d cross-correlation, as ``torch.nn.functional.conv{1,2,3}d``.
 
@@ -78,6 +81,15 @@ def conv(
         Split channels into ``groups`` independent convolutions (``groups = C_in``: depthwise).
     padding_mode : {'zeros', 'reflect', 'replicate', 'circular'}
         How padded cells are filled, as ``torch.nn.Conv2d(padding_mode=...)``.
+    method : {'auto', 'gemm', 'direct', 'fft'}
+        How the sum over kernel taps is computed (the result is the same up to rounding):
+        ``'gemm'`` multiplies each cache-sized block of windows by the weight matrix (one matrix
+        product per group; a 1x1 convolution is one product per sample, with no copy);
+        ``'direct'`` multiply-adds one tap and input channel at a time; ``'fft'`` multiplies
+        Fourier transforms (cost independent of the kernel size: large kernels, few channels);
+        ``'auto'`` asks :func:`choose_conv_method`. ``'gemm'`` and ``'direct'`` handle strides
+        by the polyphase decomposition; ``'fft'`` computes every position and keeps each
+        ``stride``-th.
 
     Returns
     -------
@@ -118,13 +130,18 @@ def conv(
     plan = conv_geometry(x.shape[2:], weight.shape[2:], stride, padding, dilation)
     stride, dilation, pads, out_size = plan.stride, plan.dilation, plan.padding, plan.output_size
 
+    method = check_method(method)
+    if method == "auto":
+        method = choose_conv_method(x.shape, weight.shape, stride, groups)
+
     dtype = result_dtype(x, weight, bias)
-    x = pad(x.astype(dtype, copy=False), pads, padding_mode)
-    weight = weight.astype(dtype, copy=False)
-    if weight.shape[1] == 1:
-        y = fast.correlate_depthwise(x, weight, stride, dilation, out_size)
+    x, weight = x.astype(dtype, copy=False), weight.astype(dtype, copy=False)
+    if method == "fft":
+        y = fft.correlate(x, weight, stride, dilation, groups, pads, padding_mode, out_size)
     else:
-        y = fast.correlate_im2col(x, weight, stride, dilation, groups, out_size)
+        y = fast.correlate(
+            x, weight, stride, dilation, groups, pads, padding_mode, out_size, method
+        )
     if bias is not None:
         y += bias.astype(dtype, copy=False).reshape(-1, *(1,) * nd)
     return y if batched else y[0]
@@ -140,6 +157,8 @@ def conv_transpose(
     groups: int = 1,
     dilation: IntOrTuple = 1,
     output_size: IntOrTuple | None = None,
+    *,
+    method: str = "auto",
 ) -> np.ndarray:
     r"""N-d transposed convolution, as ``torch.nn.functional.conv_transpose{1,2,3}d``.
 
@@ -167,6 +186,11 @@ def conv_transpose(
     output_size : int or tuple of int, optional
         Desired spatial output size (a full shape is accepted too); overrides ``output_padding``
         as ``ConvTranspose2d.forward(output_size=...)`` does.
+    method : {'auto', 'gemm', 'direct', 'fft'}
+        As in :func:`conv`. With ``'gemm'`` and ``'direct'``, each of the ``prod(stride)``
+        output phases is a stride-1 correlation of the input with the kernel taps that land on
+        it (the polyphase view), so no zero-inserted input is built and nothing is scattered
+        tap by tap; ``'fft'`` convolves the zero-upsampled input.
 
     Returns
     -------
@@ -204,22 +228,16 @@ def conv_transpose(
     )
     stride, dilation, out_size = plan.stride, plan.dilation, plan.output_size
     padding = tuple(lo for lo, _ in plan.padding)
-    # the scatter writes (n - 1)s + d(k - 1) + 1 cells; output_padding may need more
-    spans = zip(x.shape[2:], stride, plan.effective_kernel_size, strict=True)
-    natural = [(n - 1) * s + e for n, s, e in spans]
-    full = [max(m, p + o) for m, p, o in zip(natural, padding, out_size, strict=True)]
+    method = check_method(method)
+    if method == "auto":
+        method = choose_conv_method(x.shape, weight.shape, stride, groups, transposed=True)
 
     dtype = result_dtype(x, weight, bias)
-    buffer = fast.scatter_transpose(
-        x.astype(dtype, copy=False),
-        weight.astype(dtype, copy=False),
-        stride,
-        dilation,
-        groups,
-        full,
-    )
-    crop = tuple(slice(p, p + o) for p, o in zip(padding, out_size, strict=True))
-    y = np.ascontiguousarray(buffer[(slice(None), slice(None), *crop)])
+    x, weight = x.astype(dtype, copy=False), weight.astype(dtype, copy=False)
+    if method == "fft":
+        y = fft.transpose(x, weight, stride, dilation, groups, padding, out_size)
+    else:
+        y = fast.transpose(x, weight, stride, dilation, groups, padding, out_size, method)
     if bias is not None:
         y += bias.astype(dtype, copy=False).reshape(-1, *(1,) * nd)
     return y if batched else y[0]
@@ -233,57 +251,69 @@ def _spatial_output_size(output_size: object, nd: int) -> tuple[int, ...]:
 
 
 def conv1d(
-    input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1, padding_mode="zeros"
-):
+    input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1, padding_mode="zeros",
+    *, method="auto",
+):  # fmt: skip
     """1-D :func:`conv`, as ``torch.nn.functional.conv1d``: input ``(N, C_in, L)``."""
     weight = _weight_of_rank(weight, 1, "conv")
-    return conv(input, weight, bias, stride, padding, dilation, groups, padding_mode)
+    return conv(
+        input, weight, bias, stride, padding, dilation, groups, padding_mode, method=method
+    )
 
 
 def conv2d(
-    input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1, padding_mode="zeros"
-):
+    input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1, padding_mode="zeros",
+    *, method="auto",
+):  # fmt: skip
     """2-D :func:`conv`, as ``torch.nn.functional.conv2d``: input ``(N, C_in, H, W)``."""
     weight = _weight_of_rank(weight, 2, "conv")
-    return conv(input, weight, bias, stride, padding, dilation, groups, padding_mode)
+    return conv(
+        input, weight, bias, stride, padding, dilation, groups, padding_mode, method=method
+    )
 
 
 def conv3d(
-    input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1, padding_mode="zeros"
-):
+    input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1, padding_mode="zeros",
+    *, method="auto",
+):  # fmt: skip
     """3-D :func:`conv`, as ``torch.nn.functional.conv3d``: input ``(N, C_in, D, H, W)``."""
     weight = _weight_of_rank(weight, 3, "conv")
-    return conv(input, weight, bias, stride, padding, dilation, groups, padding_mode)
+    return conv(
+        input, weight, bias, stride, padding, dilation, groups, padding_mode, method=method
+    )
 
 
 def conv_transpose1d(
     input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1, dilation=1,
-    output_size=None,
+    output_size=None, *, method="auto",
 ):  # fmt: skip
     """1-D :func:`conv_transpose`, as ``torch.nn.functional.conv_transpose1d``."""
     weight = _weight_of_rank(weight, 1, "conv_transpose")
     return conv_transpose(
-        input, weight, bias, stride, padding, output_padding, groups, dilation, output_size
-    )
+        input, weight, bias, stride, padding, output_padding, groups, dilation, output_size,
+        method=method,
+    )  # fmt: skip
 
 
 def conv_transpose2d(
     input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1, dilation=1,
-    output_size=None,
+    output_size=None, *, method="auto",
 ):  # fmt: skip
     """2-D :func:`conv_transpose`, as ``torch.nn.functional.conv_transpose2d``."""
     weight = _weight_of_rank(weight, 2, "conv_transpose")
     return conv_transpose(
-        input, weight, bias, stride, padding, output_padding, groups, dilation, output_size
-    )
+        input, weight, bias, stride, padding, output_padding, groups, dilation, output_size,
+        method=method,
+    )  # fmt: skip
 
 
 def conv_transpose3d(
     input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1, dilation=1,
-    output_size=None,
+    output_size=None, *, method="auto",
 ):  # fmt: skip
     """3-D :func:`conv_transpose`, as ``torch.nn.functional.conv_transpose3d``."""
     weight = _weight_of_rank(weight, 3, "conv_transpose")
     return conv_transpose(
-        input, weight, bias, stride, padding, output_padding, groups, dilation, output_size
-    )
+        input, weight, bias, stride, padding, output_padding, groups, dilation, output_size,
+        method=method,
+    )  # fmt: skip
