@@ -256,9 +256,7 @@ def conv1d(
 ):  # fmt: skip
     """1-D :func:`conv`, as ``torch.nn.functional.conv1d``: input ``(N, C_in, L)``."""
     weight = _weight_of_rank(weight, 1, "conv")
-    return conv(
-        input, weight, bias, stride, padding, dilation, groups, padding_mode, method=method
-    )
+    return conv(input, weight, bias, stride, padding, dilation, groups, padding_mode, method=method)
 
 
 def conv2d(
@@ -267,9 +265,7 @@ def conv2d(
 ):  # fmt: skip
     """2-D :func:`conv`, as ``torch.nn.functional.conv2d``: input ``(N, C_in, H, W)``."""
     weight = _weight_of_rank(weight, 2, "conv")
-    return conv(
-        input, weight, bias, stride, padding, dilation, groups, padding_mode, method=method
-    )
+    return conv(input, weight, bias, stride, padding, dilation, groups, padding_mode, method=method)
 
 
 def conv3d(
@@ -278,9 +274,7 @@ def conv3d(
 ):  # fmt: skip
     """3-D :func:`conv`, as ``torch.nn.functional.conv3d``: input ``(N, C_in, D, H, W)``."""
     weight = _weight_of_rank(weight, 3, "conv")
-    return conv(
-        input, weight, bias, stride, padding, dilation, groups, padding_mode, method=method
-    )
+    return conv(input, weight, bias, stride, padding, dilation, groups, padding_mode, method=method)
 
 
 def conv_transpose1d(
