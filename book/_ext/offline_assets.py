@@ -1,4 +1,4 @@
-"""Make every page work offline: local MathJax, require.js and widget manager; no Thebe.
+"""Make every page work offline: local MathJax, require.js, widget manager, anywidget; no Thebe.
 
 Out of the box a Jupyter Book 1 page loads these from public CDNs, so maths and widgets break
 offline, behind a firewall or from a USB stick. ``_config.yml`` points ``mathjax_path`` and
@@ -32,6 +32,9 @@ ASSETS: dict[str, tuple[str, tuple[str, ...]]] = {
         "@jupyter-widgets/html-manager/dist",
         ("*.map", "embed.js", "libembed-amd.js"),
     ),
+    # the explorers' runtime (an AMD module, the same file as the anywidget wheel's nbextension);
+    # widgets_offline.js maps the require id "anywidget" to it
+    "anywidget": ("anywidget/dist", ("types.*",)),
 }
 
 
