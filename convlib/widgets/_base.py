@@ -22,6 +22,7 @@ from matplotlib.figure import Figure
 
 CODE_STYLE = "color: #1A1A1A; background: #F2F2F2; padding: 0 3px;"
 _IMPORT_COMMON = re.compile(r"^import \{[^}]*\} from \"\./_common\.mjs\";\n", re.MULTILINE)
+_BLOCK_COMMENT = re.compile(r"^\s*/\*\*.*?\*/\n", re.MULTILINE | re.DOTALL)
 
 
 @dataclasses.dataclass
@@ -51,7 +52,15 @@ def esm(name: str) -> str:
     inlined, count = _IMPORT_COMMON.subn("", module)
     if count != 1:
         raise RuntimeError(f"{name} must import _common.mjs exactly once")
-    return common + "\n" + inlined
+    return compact(common + "\n" + inlined)
+
+
+def compact(source: str) -> str:
+    """Drop comment lines and indentation: the module is repeated in the state of every explorer
+    on a page. (Safe for these modules: no multi-line string holds code or comment markers.)"""
+    source = _BLOCK_COMMENT.sub("", source)
+    lines = (line.strip() for line in source.splitlines())
+    return "\n".join(line for line in lines if line and not line.startswith("//"))
 
 
 class Explorer(anywidget.AnyWidget):

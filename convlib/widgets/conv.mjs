@@ -190,7 +190,8 @@ function grid(count, nd, cs, x0, y0, className, isPad, label) {
       const rect = svg("rect", {
         x: x0 + c * cs, y: y0 + r * cs, width: cs - 1, height: cs - 1,
         class: `cell ${className}${pad ? " pad" : ""}`, tabindex: flat === 0 ? 0 : -1,
-        "data-flat": flat, "aria-label": `${label} cell (${name})${pad ? ", padding" : ""}`,
+        "data-flat": flat, role: className === "out" ? "button" : "img",
+        "aria-label": `${label} cell (${name})${pad ? ", padding" : ""}`,
       });
       cells.push(rect);
       group.append(rect);

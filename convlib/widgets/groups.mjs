@@ -67,9 +67,9 @@ function diagram(c, g, onKey) {
     }
   }
   for (let i = 0; i < c; i += 1) {
-    const r = svg("rect", { x: 40, y: 26 + i * rowH, width: 20, height: rowH - 2, class: "cell", "aria-label": `input channel ${i}` });
+    const r = svg("rect", { x: 40, y: 26 + i * rowH, width: 20, height: rowH - 2, class: "cell", role: "img", "aria-label": `input channel ${i}` });
     inputs.push(r);
-    const out = svg("rect", { x: 220, y: 26 + i * rowH, width: 20, height: rowH - 2, class: "cell out", tabindex: i === 0 ? 0 : -1,
+    const out = svg("rect", { x: 220, y: 26 + i * rowH, width: 20, height: rowH - 2, class: "cell out", tabindex: i === 0 ? 0 : -1, role: "img",
       "aria-label": `output channel ${i}, reads input channels ${readsOf(c, g, i).join(", ")}` });
     outputs.push(out);
     image.append(r, out);
