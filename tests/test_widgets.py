@@ -51,7 +51,7 @@ def test_the_notebooks_calls_build_explorers_with_those_values(make, initial):
     assert explorer.error is None
     assert {name: explorer.values()[name] for name in initial} == initial
     state = explorer.get_state()
-    assert "export function render" in state["_esm"]
+    assert "export default { render }" in state["_esm"]
     for name, value in initial.items():
         assert state[name] == value
 
@@ -81,7 +81,7 @@ def test_the_modules_are_self_contained_and_small():
     for name in ("conv.mjs", "image.mjs", "budget.mjs", "groups.mjs", "receptive.mjs"):
         module = widgets._base.esm(name)
         assert not re.search(r"^\s*import\b", module, re.MULTILINE), name
-        assert "export function render" in module and "export default" in module
+        assert "function render(" in module and "export default { render }" in module
         assert len(module.encode()) < 30_000, (name, len(module.encode()))
 
 

@@ -1,7 +1,8 @@
 """An explorer is an anywidget: traits are its controls, an ES module draws it in the browser.
 
 The module (``<name>.mjs`` in this package, with ``_common.mjs`` inlined) exports pure functions
-(geometry, formula text, code strings) and ``render``; it computes in the browser, so the
+(geometry, formula text, code strings) and, as its default export, ``render``; it computes in
+the browser, so the
 explorer moves in the static HTML book with no kernel. The Python side computes the same values
 with convlib (each explorer's ``describe``), which the node tests compare with the module over the
 whole control grid. Setting a trait from Python redraws; moving a control updates the trait.

@@ -82,7 +82,7 @@ function bars(variants, column, label, scale, x0, width) {
   return group;
 }
 
-export function render({ model, el: host }) {
+function render({ model, el: host }) {
   const ui = frame(host, "Parameter budget of one layer");
   const channels = model.get("_channel_options");
   const c = {

@@ -329,7 +329,7 @@ function text(setting, info) {
   return parts;
 }
 
-export function render({ model, el: host }) {
+function render({ model, el: host }) {
   const ui = frame(host, "Convolution explorer");
   const c = {
     dims: dropdown(model, "dims", "input", ["1-D", "2-D"]),

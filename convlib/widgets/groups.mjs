@@ -104,7 +104,7 @@ function diagram(c, g, onKey) {
   return image;
 }
 
-export function render({ model, el: host }) {
+function render({ model, el: host }) {
   const ui = frame(host, "From standard to depthwise: groups");
   const c = {
     groups: dropdown(model, "groups", "groups", divisors(model.get("channels"))),

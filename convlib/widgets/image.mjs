@@ -155,7 +155,7 @@ function canvasOf(data, [h, w], signed, label) {
   return canvas;
 }
 
-export function render({ model, el: host }) {
+function render({ model, el: host }) {
   const ui = frame(host, "Filter the photograph");
   const names = Object.keys(model.get("_kernels"));
   const c = {

@@ -141,7 +141,7 @@ function causal(info) {
   return image;
 }
 
-export function render({ model, el: host }) {
+function render({ model, el: host }) {
   const ui = frame(host, "Receptive field of a stack");
   const id = `layers-${Math.random().toString(36).slice(2, 8)}`;
   const input = el("input", { type: "text", id, size: 34, "data-trait": "layers" });
