@@ -178,53 +178,48 @@ export function settingOf(model) {
   return Object.fromEntries(SETTING.map((name) => [name, model.get(name)]));
 }
 
-function grid(count, nd, cs, x0, y0, className, isPad, label) {
-  const cells = [];
+/** SVG markup of a grid of cells (markup, not nodes: hundreds of cells parse in one go). */
+function grid(count, nd, cs, x0, y0, kind, isPad, label) {
   const rows = nd === 1 ? 1 : count;
-  const group = svg("g", { role: "group", "aria-label": label });
+  const role = kind === "out" ? "button" : "img";
+  const parts = [`<g role="group" aria-label="${label} cells">`];
   for (let r = 0; r < rows; r += 1) {
     for (let c = 0; c < count; c += 1) {
       const flat = r * count + c;
-      const name = nd === 1 ? `${c}` : `${r}, ${c}`;
       const pad = isPad(nd === 1 ? [c] : [r, c]);
-      const rect = svg("rect", {
-        x: x0 + c * cs, y: y0 + r * cs, width: cs - 1, height: cs - 1,
-        class: `cell ${className}${pad ? " pad" : ""}`, tabindex: flat === 0 ? 0 : -1,
-        "data-flat": flat, role: className === "out" ? "button" : "img",
-        "aria-label": `${label} cell (${name})${pad ? ", padding" : ""}`,
-      });
-      cells.push(rect);
-      group.append(rect);
+      const name = nd === 1 ? `${c}` : `${r}, ${c}`;
+      parts.push(
+        `<rect x="${x0 + c * cs}" y="${y0 + r * cs}" width="${cs - 1}" height="${cs - 1}" ` +
+          `class="cell ${kind}${pad ? " pad" : ""}" tabindex="${flat === 0 ? 0 : -1}" ` +
+          `data-kind="${kind}" data-flat="${flat}" role="${role}" ` +
+          `aria-label="${label} cell (${name})${pad ? ", padding" : ""}"></rect>`,
+      );
     }
   }
-  return { group, cells, rows, count };
+  parts.push("</g>");
+  return { markup: parts.join(""), rows, count };
 }
 
-function roving(gridInfo, onActivate) {
-  const { cells, rows, count } = gridInfo;
-  cells.forEach((rect, flat) => {
-    rect.addEventListener("keydown", (event) => {
-      const r = Math.floor(flat / count);
-      const c = flat % count;
-      const moves = { ArrowLeft: [0, -1], ArrowRight: [0, 1], ArrowUp: [-1, 0], ArrowDown: [1, 0] };
-      const move = moves[event.key];
-      if (move) {
-        const nr = Math.min(Math.max(r + move[0], 0), rows - 1);
-        const nc = Math.min(Math.max(c + move[1], 0), count - 1);
-        const next = cells[nr * count + nc];
-        rect.setAttribute("tabindex", -1);
-        next.setAttribute("tabindex", 0);
-        next.focus();
-        event.preventDefault();
-      } else if (event.key === "Enter" || event.key === " ") {
-        onActivate(flat);
-        event.preventDefault();
-      }
-    });
-  });
+/** Arrow keys move the focus within a grid (one tab stop per grid); Enter picks a cell. */
+function moveFocus(event, cells, rows, count, onActivate) {
+  const flat = Number(event.target.dataset.flat);
+  const moves = { ArrowLeft: [0, -1], ArrowRight: [0, 1], ArrowUp: [-1, 0], ArrowDown: [1, 0] };
+  const move = moves[event.key];
+  if (move) {
+    const r = Math.min(Math.max(Math.floor(flat / count) + move[0], 0), rows - 1);
+    const c = Math.min(Math.max((flat % count) + move[1], 0), count - 1);
+    const next = cells[r * count + c];
+    event.target.setAttribute("tabindex", -1);
+    next.setAttribute("tabindex", 0);
+    next.focus();
+    event.preventDefault();
+  } else if (event.key === "Enter" || event.key === " ") {
+    onActivate(flat);
+    event.preventDefault();
+  }
 }
 
-/** Draw the setting into `area` as SVG; returns nothing (errors are shown as text). */
+/** Draw the setting into `area` as SVG, hover/focus lighting included. */
 export function draw(area, setting, info, position, onPick) {
   const nd = setting.dims === "1-D" ? 1 : 2;
   const map = links(setting, info);
@@ -238,58 +233,62 @@ export function draw(area, setting, info, position, onPick) {
   const n = setting.input_size;
   const before = transposed ? 0 : info.pads[0];
   const padCell = (idx) => idx.some((i) => i - before < 0 || i - before >= n);
-  let inputGrid, outputGrid, width, height;
-  if (nd === 1) {
-    width = Math.max(inW, outW, 200) + 8;
-    height = top + cs + gap + cs + 8;
-    inputGrid = grid(map.inputs, 1, cs, 4, top, "in", padCell, "input");
-    outputGrid = grid(map.outputs, 1, cs, 4, top + cs + gap, "out", () => false, "output");
-  } else {
-    width = inW + gap + outW + 8;
-    height = top + Math.max(inW, outW) + 8;
-    inputGrid = grid(map.inputs, 2, cs, 4, top, "in", padCell, "input");
-    outputGrid = grid(map.outputs, 2, cs, 4 + inW + gap, top, "out", () => false, "output");
-  }
   const dim = (m) => (nd === 1 ? `${m}` : `${m}\u00d7${m}`);
   const inLabel = transposed ? `input ${dim(n)}` : `input ${dim(n)} padded to ${dim(map.inputs)}`;
   const outLabel = `output ${dim(map.outputs)}`;
+  const outX = nd === 1 ? 4 : 4 + inW + gap;
+  const outY = nd === 1 ? top + cs + gap : top;
+  const width = nd === 1 ? Math.max(inW, outW, 200) + 8 : inW + gap + outW + 8;
+  const height = nd === 1 ? top + cs + gap + cs + 8 : top + Math.max(inW, outW) + 8;
+  const inputGrid = grid(map.inputs, nd, cs, 4, top, "in", padCell, "input");
+  const outputGrid = grid(map.outputs, nd, cs, outX, outY, "out", () => false, "output");
   const title = transposed
-    ? `Transposed convolution: each input cell scatters into the output cells it lights`
-    : `Convolution: each output cell reads the input cells it lights`;
+    ? "Transposed convolution: each input cell scatters into the output cells it lights"
+    : "Convolution: each output cell reads the input cells it lights";
   const image = svg("svg", {
     viewBox: `0 0 ${width} ${height}`, width, height, role: "group",
     "aria-label": `${title}. Input ${dim(transposed ? n : map.inputs)}, output ${dim(map.outputs)}.`,
   });
-  image.append(
-    svg("text", { x: 4, y: 14, text: inLabel }),
-    svg("text", { x: nd === 1 ? 4 : 4 + inW + gap, y: nd === 1 ? top + cs + gap - 8 : 14, text: outLabel }),
-    inputGrid.group,
-    outputGrid.group,
-  );
+  image.innerHTML =
+    `<text x="4" y="14">${inLabel}</text><text x="${outX}" y="${outY - 8}">${outLabel}</text>` +
+    inputGrid.markup + outputGrid.markup;
   area.replaceChildren(image);
-
-  const clampPos = Math.min(position, product(fill(map.outputs, nd)) - 1);
+  const cells = { in: [...image.querySelectorAll("rect.in")], out: [...image.querySelectorAll("rect.out")] };
+  const shape = { in: inputGrid, out: outputGrid };
+  let lit = [];
+  let current = null;
   const show = (kind, flat) => {
-    const lit = new Set(litCells(map, nd, kind, flat));
-    const [own, other] = kind === "out" ? [outputGrid, inputGrid] : [inputGrid, outputGrid];
-    other.cells.forEach((rect, i) => rect.classList.toggle("lit", lit.has(i)));
-    own.cells.forEach((rect, i) => rect.classList.toggle("cur", i === flat));
-    other.cells.forEach((rect) => rect.classList.remove("cur"));
-    own.cells.forEach((rect) => rect.classList.remove("lit"));
+    for (const rect of lit) rect.classList.remove("lit");
+    if (current) current.classList.remove("cur");
+    const other = kind === "out" ? cells.in : cells.out;
+    lit = litCells(map, nd, kind, flat).map((i) => other[i]).filter(Boolean);
+    for (const rect of lit) rect.classList.add("lit");
+    current = cells[kind][flat];
+    current.classList.add("cur");
   };
+  const clampPos = Math.min(position, cells.out.length - 1);
   const rest = () => show("out", clampPos);
-  for (const [gridInfo, kind] of [[inputGrid, "in"], [outputGrid, "out"]]) {
-    gridInfo.cells.forEach((rect, flat) => {
-      rect.addEventListener("mouseenter", () => show(kind, flat));
-      rect.addEventListener("focus", () => show(kind, flat));
-      rect.addEventListener("mouseleave", rest);
-      rect.addEventListener("blur", rest);
-      if (kind === "out") rect.addEventListener("click", () => onPick(flat));
-    });
-    roving(gridInfo, kind === "out" ? onPick : () => {});
-  }
+  const target = (event) => event.target.closest?.("rect[data-kind]");
+  const enter = (event) => {
+    const rect = target(event);
+    if (rect) show(rect.dataset.kind, Number(rect.dataset.flat));
+  };
+  image.addEventListener("mouseover", enter);
+  image.addEventListener("focusin", enter);
+  image.addEventListener("mouseleave", rest);
+  image.addEventListener("focusout", rest);
+  image.addEventListener("click", (event) => {
+    const rect = target(event);
+    if (rect && rect.dataset.kind === "out") onPick(Number(rect.dataset.flat));
+  });
+  image.addEventListener("keydown", (event) => {
+    const rect = target(event);
+    if (!rect) return;
+    const kind = rect.dataset.kind;
+    moveFocus(event, cells[kind], shape[kind].rows, shape[kind].count, kind === "out" ? onPick : () => {});
+  });
   rest();
-  return { show, cells: { input: inputGrid.cells, output: outputGrid.cells } };
+  return { show, cells };
 }
 
 function text(setting, info) {

@@ -83,9 +83,9 @@ def visit(browser, book_url: str, page_path: str, scheme: str, screenshot_dir: P
         )
     page.wait_for_timeout(300)
     explorers = page.locator(".cl-x").count()
-    explorer_controls = [
+    explorer_controls = [  # every control once (light scheme); the dark page only renders
         move_control(page, e, c)
-        for e in range(explorers)
+        for e in range(explorers if scheme == "light" else 0)
         for c in range(page.locator(".cl-x").nth(e).locator(CONTROLS).count())
     ]
 
@@ -263,7 +263,7 @@ def test_every_explorer_renders_and_redraws_when_any_control_moves(reports, page
     assert report.explorers == report.widget_views, "a widget output did not render"
     stuck = [c for c in report.explorer_controls if not c["redrawn"]]
     assert stuck == []
-    if report.explorers:
+    if report.explorers and scheme == "light":
         assert [c for c in report.explorer_controls if not c.get("hidden")]
 
 
