@@ -238,3 +238,50 @@ def check_rank1_factors(column, row, kernel) -> bool:
         )
     _show("Correct: the outer product of your vectors is the kernel.", ok=True)
     return True
+
+
+def check_pool_output_size(fn: Callable[..., int]) -> bool:
+    """Check ``fn(n, k, s=None, p=0, d=1, ceil_mode=False)`` returns a pooling output size."""
+    from .shapes import pool_output_size
+
+    cases = []
+    for n, k, s, p, d, ceil_mode in itertools.product(
+        [5, 6, 7, 55, 112], [2, 3], [None, 1, 2], [0, 1], [1, 2], [False, True]
+    ):
+        try:
+            pool_output_size(n, k, s, p, d, ceil_mode)
+        except ValueError:
+            continue
+        cases.append({"n": n, "k": k, "s": s, "p": p, "d": d, "ceil_mode": ceil_mode})
+    return _run_cases(
+        fn,
+        cases,
+        lambda n, k, s, p, d, ceil_mode: pool_output_size(n, k, s, p, d, ceil_mode),
+        "the pooling output size",
+        "stride None means the kernel size; with ceil_mode round up, but drop a last window "
+        "that would start in the right padding, (o - 1) s >= n + p",
+    )
+
+
+def check_sample_positions(fn: Callable[..., np.ndarray]) -> bool:
+    """Check ``fn(n, o, align_corners)`` returns where linear upsampling from ``n`` to ``o``
+    cells reads the input, one position per output cell, in input-cell units."""
+    from .resampling import interpolate
+
+    cases = [
+        {"n": n, "o": o, "align_corners": align}
+        for n, o, align in itertools.product([1, 2, 3, 5], [1, 2, 4, 6, 7], [False, True])
+    ]
+
+    def positions(n, o, align_corners):
+        ramp = np.arange(float(n))[None, None]  # interpolating 0, 1, ..., n-1 gives positions
+        return interpolate(ramp, size=o, mode="linear", align_corners=align_corners)[0, 0]
+
+    return _run_cases(
+        fn,
+        cases,
+        positions,
+        "your sample positions",
+        "align_corners=False: (dst + 1/2) n/o - 1/2; True: dst (n-1)/(o-1) (0 if o = 1); "
+        "then clamp to [0, n-1]",
+    )
