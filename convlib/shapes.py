@@ -181,22 +181,47 @@ def padded_output_size(
 
 
 def pool_output_size(
-    size: IntOrTuple,
+    input_size: IntOrTuple,
     kernel_size: IntOrTuple,
     stride: IntOrTuple | None = None,
     padding: IntOrTuple = 0,
     dilation: IntOrTuple = 1,
     ceil_mode: bool = False,
 ) -> IntOrTuple:
-    r"""Output size of a max/average pooling layer (``torch.nn.MaxPool2d``'s formula).
+    r"""Output size of a max or average pooling layer (``torch.nn.MaxPool2d``'s rule, exactly).
 
-    As :func:`conv_output_size` (``stride`` defaults to the kernel size); with ``ceil_mode`` the
-    floor becomes a ceiling, except that a window starting in the right padding is dropped:
+    ``stride=None`` means ``stride = kernel_size``, as in PyTorch. With ``ceil_mode`` the floor
+    becomes a ceiling, but the last window must start inside the input or the left padding (a
+    window starting in the right padding is dropped):
 
     .. math::
 
+        o = \left\lfloor \frac{n + 2p - d(k-1) - 1}{s} \right\rfloor + 1
+        \quad\text{or, with ceil\_mode,}\quad
         o = \left\lceil \frac{n + 2p - d(k-1) - 1}{s} \right\rceil + 1,
-        \quad o \gets o - 1 \text{ if } (o - 1)s \ge n + p
+        \; o \gets o - 1 \text{ if } (o - 1)s \ge n + p
+
+    Parameters
+    ----------
+    input_size, kernel_size : int or tuple of int
+        Input size and window size per spatial dimension.
+    stride : int or tuple of int, optional
+        Step between windows; default ``kernel_size``.
+    padding : int or tuple of int
+        Implicit padding on both sides; at most ``kernel_size // 2`` (PyTorch rejects more).
+    dilation : int or tuple of int
+        Spacing between window elements (``MaxPool`` only; average pooling has 1).
+    ceil_mode : bool
+        Round the number of windows up instead of down.
+
+    Returns
+    -------
+    int or tuple of int
+
+    Raises
+    ------
+    ValueError
+        If ``padding`` exceeds half the kernel size, or the output would be empty.
 
     Examples
     --------
@@ -204,24 +229,29 @@ def pool_output_size(
     (56, 3)
     """
     stride = kernel_size if stride is None else stride
-    nd = _ndim(size, kernel_size, stride, padding, dilation)
+    nd = _ndim(input_size, kernel_size, stride, padding, dilation)
     n = nd or 1
-    sizes = as_tuple(size, n, "size")
+    sizes = as_tuple(input_size, n, "input_size")
     k, s = as_tuple(kernel_size, n, "kernel_size"), as_tuple(stride, n, "stride")
     p, d = as_tuple(padding, n, "padding", minimum=0), as_tuple(dilation, n, "dilation")
-    for pi, ki in zip(p, k, strict=True):
-        if pi > ki // 2:
-            raise ValueError(
-                f"pooling padding must be at most half the kernel size (as in PyTorch); "
-                f"received padding={padding!r} with kernel_size={kernel_size!r}"
-            )
-    floor = padded_output_size(sizes, k, s, tuple((pi, pi) for pi in p), d)
-    if not ceil_mode:
-        return _scalar_or_tuple(floor, nd)
     out = []
     for ni, ki, si, pi, di in zip(sizes, k, s, p, d, strict=True):
-        o = -(-(ni + 2 * pi - di * (ki - 1) - 1) // si) + 1
-        out.append(o - 1 if (o - 1) * si >= ni + pi else o)
+        if pi > ki // 2:
+            raise ValueError(
+                f"padding must be at most half of the kernel size, kernel_size // 2 = {ki // 2} "
+                f"(PyTorch: 'pad should be at most half of effective kernel size'); "
+                f"received padding={padding!r} with kernel_size={kernel_size!r}"
+            )
+        o = (ni + 2 * pi - di * (ki - 1) - 1 + (si - 1 if ceil_mode else 0)) // si + 1
+        if ceil_mode and (o - 1) * si >= ni + pi:
+            o -= 1
+        if o < 1:
+            raise ValueError(
+                f"the pooling window is larger than the padded input: input_size={input_size!r} "
+                f"with kernel_size={kernel_size!r}, stride={stride!r}, padding={padding!r}, "
+                f"dilation={dilation!r} gives output size {o}"
+            )
+        out.append(o)
     return _scalar_or_tuple(tuple(out), nd)
 
 
