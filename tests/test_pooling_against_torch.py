@@ -47,7 +47,9 @@ def test_avg_pool_equals_torch(config):
 def test_float32_pooling_equals_torch_float32(config):
     x = config.array(seed=2, dtype=np.float32)
     want = F.avg_pool2d(torch.from_numpy(x), **config.avg_kwargs).numpy()
-    np.testing.assert_allclose(convlib.avg_pool2d(x, **config.avg_kwargs), want, rtol=1e-5)
+    np.testing.assert_allclose(
+        convlib.avg_pool2d(x, **config.avg_kwargs), want, rtol=1e-5, atol=1e-6
+    )
     want = F.max_pool2d(torch.from_numpy(x), **config.max_kwargs).numpy()
     np.testing.assert_array_equal(convlib.max_pool2d(x, **config.max_kwargs), want)
 
@@ -107,3 +109,21 @@ def test_bilinear_transposed_convolution_matches_torch_conv_transpose2d():
     np.testing.assert_allclose(
         convlib.conv_transpose2d(x, w, stride=3, padding=1), want.numpy(), atol=1e-12
     )
+
+
+def test_ceil_mode_keeps_a_window_larger_than_the_padded_input_like_torch():
+    # 2 cells, k=3, s=2: the floor gives no window, the ceiling one that reaches past the end
+    x = np.array([[[4.0, 7.0]]])
+    want = F.avg_pool1d(torch.from_numpy(x), 3, 2, ceil_mode=True).numpy()
+    np.testing.assert_array_equal(convlib.avg_pool1d(x, 3, 2, ceil_mode=True), want)
+    want = F.max_pool1d(torch.from_numpy(x), 3, 2, ceil_mode=True).numpy()
+    np.testing.assert_array_equal(convlib.max_pool1d(x, 3, 2, ceil_mode=True), want)
+
+
+@given(pool_configs(dims=(1, 2)), st.integers(0, 3))
+def test_ties_in_max_pool_pick_the_same_cell_as_torch(config, seed):
+    x = np.random.default_rng(seed).integers(0, 3, config.input_shape).astype(float)
+    want = MAX[config.n_dims](torch.from_numpy(x), **config.max_kwargs, return_indices=True)
+    y, indices = OURS_MAX[config.n_dims](x, **config.max_kwargs, return_indices=True)
+    np.testing.assert_array_equal(y, want[0].numpy())
+    np.testing.assert_array_equal(indices, want[1].numpy())

@@ -47,7 +47,7 @@ CASES = [
         (X2, 2),
         {"padding": 2},
         ValueError,
-        r"padding must be at most half the kernel size .*padding=\(2, 2\)",
+        r"padding must be at most half .*kernel.*received padding=\(2, 2\)",
     ),
     (
         "dilation zero",
@@ -63,7 +63,7 @@ CASES = [
         (X2, 3),
         {"dilation": 3},
         ValueError,
-        r"kernel_size=3 with dilation=3 spans 7 cells",
+        r"pooling window is larger than the padded input.*dilation=\(3, 3\) gives output size 0",
     ),
     (
         "avg_pool3d input smaller than the kernel",
