@@ -27,8 +27,10 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements/pip.txt
 
-$(VENV)/.installed-book: pyproject.toml $(CONSTRAINTS) | $(BIN)/python
-	$(PIP_INSTALL) -e '.[book]'
+# The book's venv also runs JupyterLab (make lab), with convlib's settings defaults (no news pop-up).
+$(VENV)/.installed-book: pyproject.toml $(CONSTRAINTS) tools/jupyterlab-overrides.json | $(BIN)/python
+	$(PIP_INSTALL) -e '.[book,lab]'
+	$(BIN)/python tools/install_lab_settings.py
 	touch $@
 
 $(VENV)/.installed-test: pyproject.toml $(CONSTRAINTS) $(VENV)/.installed-book
@@ -49,7 +51,7 @@ serve:  ## Serve the built book on http://$(HOST):$(PORT)/.
 	@test -f _build/html/index.html || { echo "No book yet: run 'make book' first." >&2; exit 1; }
 	$(BIN)/python -m http.server --bind $(HOST) --directory _build/html $(PORT)
 
-lab: $(VENV)/.installed-test  ## Open JupyterLab on the notebooks (widgets work out of the box).
+lab: $(VENV)/.installed-book  ## Open JupyterLab on the notebooks (widgets work out of the box).
 	$(BIN)/jupyter lab --notebook-dir=notebooks
 
 test: lint check-notebooks student unit-tests notebook-tests book-strict test-browser  ## Everything CI runs.
@@ -91,6 +93,6 @@ clean:  ## Remove the built book and caches (keeps .venv).
 lock:  ## Re-resolve requirements/constraints.txt from pyproject.toml in a scratch venv.
 	rm -rf /tmp/convlib-lock && $(PYTHON) -m venv /tmp/convlib-lock
 	/tmp/convlib-lock/bin/python -m pip install --quiet -r requirements/pip.txt
-	/tmp/convlib-lock/bin/python -m pip install --quiet '.[book,test,dev]'
-	{ sed -n '1,3p' $(CONSTRAINTS); /tmp/convlib-lock/bin/python -m pip freeze --exclude-editable \
-	  | grep -v '^convlib'; } > $(CONSTRAINTS).new && mv $(CONSTRAINTS).new $(CONSTRAINTS)
+	/tmp/convlib-lock/bin/python -m pip install --quiet '.[book,lab,test,dev,course]'
+	{ sed -n '1,3p' $(CONSTRAINTS); /tmp/convlib-lock/bin/python -m pip freeze --all --exclude-editable \
+	  | grep -v -E '^(convlib|pip)=='; } > $(CONSTRAINTS).new && mv $(CONSTRAINTS).new $(CONSTRAINTS)

@@ -4,6 +4,8 @@ The public API is re-exported here; ``__all__`` lists what readers may use.
 Each section below is owned by one module; keep them in that order.
 """
 
+__version__ = "0.1.0"  # the one place the version is written (pyproject.toml reads it)
+
 __all__: list[str] = []
 
 # --- shapes: output-size arithmetic -------------------------------------------------

@@ -1,24 +1,50 @@
 """Checks students call from exercise cells: hidden cases, plain-language feedback.
 
 A check runs the student's function (or answer) on cases it generates from convlib itself and
-replies in plain words. A correct answer displays a success message and returns ``True``; a
-wrong one displays the first failing case with a hint and raises :class:`AnswerIncorrect`; an
-unanswered exercise (the ``raise NotImplementedError()`` placeholder) raises
-:class:`ExerciseNotAnswered`. Both exceptions show only their message in Jupyter, never a
-traceback, yet still fail the cell, so nbgrader scores them.
+replies in plain words. Pass the answer itself or, better, its name as a string
+(``check_value("side", ...)``): the check then looks the name up where it was called from, so
+an answer cell that was never run reads as "not answered", not as a ``NameError``.
+
+- A correct answer prints (in Jupyter: displays) a success message and returns ``None``, so the
+  check cell has no output value (nbgrader scores it without a warning).
+- An unanswered exercise raises :class:`ExerciseNotAnswered`: the name is not defined, is still
+  ``None`` or ``...``, or the function still raises the placeholder ``NotImplementedError()``
+  that nbgrader and ``make student`` leave in place of the solution.
+- A wrong answer raises :class:`AnswerIncorrect` with the first failing case and a hint; so does
+  an answer whose own code raises an error.
+
+Both exceptions show only their message in Jupyter, never a traceback, yet still fail the cell,
+so nbgrader scores them.
 """
 
 from __future__ import annotations
 
 import html
 import itertools
+import sys
 from collections.abc import Callable, Iterable
+from typing import Any
 
 import numpy as np
 
 from .layers import Conv2d
 from .ops import conv2d
 from .shapes import conv_output_size, conv_transpose_output_size, effective_kernel_size
+
+__all__ = [
+    "AnswerIncorrect",
+    "ExerciseNotAnswered",
+    "check_conv2d",
+    "check_conv_params",
+    "check_effective_kernel_size",
+    "check_grouped_params",
+    "check_output_size",
+    "check_pool_output_size",
+    "check_rank1_factors",
+    "check_sample_positions",
+    "check_transpose_output_size",
+    "check_value",
+]
 
 
 class _QuietError:
@@ -33,75 +59,129 @@ class AnswerIncorrect(_QuietError, AssertionError):
 
 
 class ExerciseNotAnswered(_QuietError, NotImplementedError):
-    """The placeholder ``raise NotImplementedError()`` is still there."""
+    """The exercise has no answer yet: a missing name, ``None``/``...``, or the placeholder."""
 
 
-def _show(message: str, ok: bool) -> None:
+def _feedback_html(message: str) -> str:
+    return (
+        "<div role='status' style='border-left:4px solid #009E73;padding:4px 10px'>"
+        f"{html.escape(message)}</div>"
+    )
+
+
+def _show_success(message: str) -> None:
+    """Display the message in a notebook (text and HTML), print it elsewhere; no return value."""
     try:
-        from IPython.display import HTML, display
-
-        colour = "#009E73" if ok else "#D55E00"
-        display(
-            HTML(
-                f"<div style='border-left:4px solid {colour};padding:4px 10px'>"
-                f"{html.escape(message)}</div>"
-            )
-        )
+        from IPython import get_ipython
+        from IPython.display import display
     except ImportError:  # outside IPython
+        shell = None
+    else:
+        shell = get_ipython()
+    if shell is None:
         print(message)
+    else:
+        display({"text/plain": message, "text/html": _feedback_html(message)}, raw=True)
 
 
-def _succeed(count: int, what: str) -> bool:
-    _show(f"Correct: {what} matches on all {count} hidden cases.", ok=True)
-    return True
+def _not_answered(message: str) -> None:
+    raise ExerciseNotAnswered(f"Not answered yet: {message}")
 
 
 def _fail(message: str) -> None:
-    _show(message, ok=False)
     raise AnswerIncorrect(message)
 
 
-def _call(function: Callable, args: dict):
+def _caller_namespace() -> dict[str, Any]:
+    """The variables of the code that called the check (a notebook's are its globals)."""
+    frame = sys._getframe(1)
+    while frame is not None and frame.f_globals.get("__name__") == __name__:
+        frame = frame.f_back
+    if frame is None:  # pragma: no cover - a check is always called from somewhere
+        return {}
+    return {**frame.f_globals, **frame.f_locals}
+
+
+def _answer(answer: Any, namespace: dict[str, Any] | None = None) -> tuple[Any, str]:
+    """Resolve an answer given by name; raise ExerciseNotAnswered for the placeholders.
+
+    Returns the answer and how to call it in messages (its name in backticks, or "your answer").
+    """
+    if isinstance(answer, str):
+        name, namespace = answer, _caller_namespace() if namespace is None else namespace
+        if name not in namespace:
+            _not_answered(
+                f"`{name}` is not defined. Write your answer in the exercise cell above, run "
+                "that cell, then run this one again."
+            )
+        answer, label = namespace[name], f"`{name}`"
+    else:
+        label = f"`{answer.__name__}`" if callable(answer) and hasattr(answer, "__name__") else ""
+    if answer is None or answer is Ellipsis:
+        placeholder = "None" if answer is None else "..."
+        _not_answered(
+            f"{label or 'your answer'} is still {placeholder}. Write your answer in the exercise "
+            "cell above (in place of `raise NotImplementedError()` if it is there), run that "
+            "cell, then run this one again."
+        )
+    return answer, label or "your answer"
+
+
+def _function(fn: Callable | str) -> tuple[Callable, str]:
+    function, label = _answer(fn)
+    if not callable(function):
+        _fail(f"{label} should be a function; received {function!r}.")
+    return function, label
+
+
+def _call(function: Callable, label: str, args: dict):
     """Call the student's function; turn its own errors into feedback."""
-    shown = ", ".join(f"{k}={v}" for k, v in args.items())
+    shown = ", ".join(f"{k}={v}" for k, v in args.items() if not isinstance(v, np.ndarray))
     try:
         return function(**args)
     except NotImplementedError:
-        message = "Not answered yet: replace the `raise NotImplementedError()` line with your code."
-        _show(message, ok=False)
-        raise ExerciseNotAnswered(message) from None
+        _not_answered(
+            f"replace the `raise NotImplementedError()` line in {label} with your code, run "
+            "that cell, then run this one again."
+        )
     except Exception as error:  # noqa: BLE001 - any error in student code becomes feedback
-        _fail(f"Your function raised {type(error).__name__}: {error} for {shown}.")
+        _fail(
+            f"Your function raised {type(error).__name__}: {error} for {shown or 'a hidden case'}."
+        )
 
 
 def _run_cases(
-    function, cases: Iterable[dict], expected: Callable[..., object], what: str, hint: str
-) -> bool:
+    fn: Callable | str, cases: Iterable[dict], expected: Callable[..., object], what: str, hint: str
+) -> None:
+    function, label = _function(fn)
     count = 0
     for args in cases:
         count += 1
-        want, got = expected(**args), _call(function, args)
+        want, got = expected(**args), _call(function, label, args)
+        shown = ", ".join(f"{k}={v}" for k, v in args.items() if not isinstance(v, np.ndarray))
+        if got is None:
+            _fail(f"For {shown or 'the hidden case'} your function returned None: add a `return`.")
         if isinstance(want, np.ndarray):
             good = (
                 isinstance(got, np.ndarray | list)
                 and np.shape(got) == want.shape
                 and np.allclose(got, want)
             )
-        else:
-            good = got == want
-        if not good:
-            shown = ", ".join(f"{k}={v}" for k, v in args.items() if not isinstance(v, np.ndarray))
-            if isinstance(want, np.ndarray):
+            if not good:
                 _fail(
                     f"For {shown or 'the hidden case'} your result differs from the expected "
                     f"one (shape {np.shape(got)} vs {want.shape}): {hint}"
                 )
+        elif not (np.ndim(got) == 0 and bool(got == want)):
             _fail(f"For {shown} you returned {got!r}, expected {want!r}: {hint}")
-    return _succeed(count, what)
+    _show_success(f"Correct: {what} matches on all {count} hidden cases.")
 
 
-def check_output_size(fn: Callable[..., int]) -> bool:
-    """Check ``fn(n, k, s=1, p=0, d=1)`` returns a convolution's output size."""
+def check_output_size(fn: Callable[..., int] | str) -> None:
+    """Check ``fn(n, k, s=1, p=0, d=1)`` returns a convolution's output size.
+
+    ``fn`` is the function or its name; the other checks take their answers the same way.
+    """
     cases = [
         {"n": n, "k": k, "s": s, "p": p, "d": d}
         for n, k, s, p, d in itertools.product(
@@ -109,7 +189,7 @@ def check_output_size(fn: Callable[..., int]) -> bool:
         )
         if d * (k - 1) + 1 <= n + 2 * p
     ]
-    return _run_cases(
+    _run_cases(
         fn,
         cases,
         lambda n, k, s, p, d: conv_output_size(n, k, s, p, d),
@@ -118,13 +198,13 @@ def check_output_size(fn: Callable[..., int]) -> bool:
     )
 
 
-def check_conv_params(fn: Callable[..., int]) -> bool:
+def check_conv_params(fn: Callable[..., int] | str) -> None:
     """Check ``fn(c_in, c_out, k, bias=True)`` returns a Conv2d layer's parameter count."""
     cases = [
         {"c_in": a, "c_out": b, "k": k, "bias": bias}
         for a, b, k, bias in itertools.product([1, 3, 64], [8, 128], [1, 3, 5], [True, False])
     ]
-    return _run_cases(
+    _run_cases(
         fn,
         cases,
         lambda c_in, c_out, k, bias: Conv2d(c_in, c_out, k, bias=bias).num_params,
@@ -133,7 +213,7 @@ def check_conv_params(fn: Callable[..., int]) -> bool:
     )
 
 
-def check_conv2d(fn: Callable[[np.ndarray, np.ndarray], np.ndarray]) -> bool:
+def check_conv2d(fn: Callable[[np.ndarray, np.ndarray], np.ndarray] | str) -> None:
     """Check ``fn(x, w)`` computes a single-channel 'valid' 2-D cross-correlation."""
     rng = np.random.default_rng(7)
     cases = [
@@ -143,7 +223,7 @@ def check_conv2d(fn: Callable[[np.ndarray, np.ndarray], np.ndarray]) -> bool:
         }
         for h, w, kh, kw in [(4, 4, 2, 2), (5, 6, 3, 3), (6, 5, 1, 3), (7, 7, 3, 2)]
     ]
-    return _run_cases(
+    _run_cases(
         fn,
         cases,
         lambda x, w: conv2d(x[None, None], w[None, None])[0, 0],
@@ -153,10 +233,10 @@ def check_conv2d(fn: Callable[[np.ndarray, np.ndarray], np.ndarray]) -> bool:
     )
 
 
-def check_effective_kernel_size(fn: Callable[[int, int], int]) -> bool:
+def check_effective_kernel_size(fn: Callable[[int, int], int] | str) -> None:
     """Check ``fn(k, d)`` returns the span of a dilated kernel."""
     cases = [{"k": k, "d": d} for k, d in itertools.product([1, 2, 3, 5], [1, 2, 3, 4])]
-    return _run_cases(
+    _run_cases(
         fn,
         cases,
         lambda k, d: effective_kernel_size(k, d),
@@ -165,14 +245,14 @@ def check_effective_kernel_size(fn: Callable[[int, int], int]) -> bool:
     )
 
 
-def check_transpose_output_size(fn: Callable[..., int]) -> bool:
+def check_transpose_output_size(fn: Callable[..., int] | str) -> None:
     """Check ``fn(n, k, s=1, p=0, output_padding=0, d=1)`` returns a transposed conv's size."""
     cases = [
         {"n": n, "k": k, "s": s, "p": p, "output_padding": op, "d": 1}
         for n, k, s, p, op in itertools.product([1, 4, 7], [2, 3, 4], [1, 2, 3], [0, 1], [0, 1])
         if op < s and (n - 1) * s - 2 * p + k + op >= 1
     ]
-    return _run_cases(
+    _run_cases(
         fn,
         cases,
         lambda n, k, s, p, output_padding, d: conv_transpose_output_size(
@@ -183,32 +263,33 @@ def check_transpose_output_size(fn: Callable[..., int]) -> bool:
     )
 
 
-def check_value(answer, expected, name: str = "your answer", rel: float = 0.0) -> bool:
-    """Compare a number the student computed with the expected one (``rel``: relative tolerance)."""
-    if answer is Ellipsis:
-        message = "Not answered yet: replace the `...` with your answer."
-        _show(message, ok=False)
-        raise ExerciseNotAnswered(message)
-    if not isinstance(answer, int | float | np.integer | np.floating):
-        _fail(f"{name} should be a number; received {answer!r}.")
-    if abs(answer - expected) > rel * abs(expected):
+def check_value(answer: Any, expected: float, name: str | None = None, rel: float = 0.0) -> None:
+    """Compare a number the student computed with the expected one.
+
+    ``answer`` is the number or the name of the variable holding it; ``name`` says what it is in
+    the feedback (default: the variable's name); ``rel`` is a relative tolerance.
+    """
+    value, label = _answer(answer)
+    name = name or label
+    if isinstance(value, bool) or not isinstance(value, int | float | np.integer | np.floating):
+        _fail(f"{name} should be a number; received {value!r}.")
+    if abs(value - expected) > rel * abs(expected):
         _fail(
-            f"{name} is {answer:,}, expected {expected:,}"
+            f"{name} is {value:,}, expected {expected:,}"
             + (f" (within {rel:.0%})" if rel else "")
             + "."
         )
-    _show(f"Correct: {name} = {answer:,}.", ok=True)
-    return True
+    _show_success(f"Correct: {name} = {value:,}.")
 
 
-def check_grouped_params(fn: Callable[..., int]) -> bool:
+def check_grouped_params(fn: Callable[..., int] | str) -> None:
     """Check ``fn(c_in, c_out, k, groups)`` returns a grouped Conv2d's weight count (no bias)."""
     cases = [
         {"c_in": a, "c_out": b, "k": k, "groups": g}
         for a, b, k, g in itertools.product([4, 8, 64], [8, 16], [1, 3], [1, 2, 4])
         if a % g == 0 and b % g == 0
     ]
-    return _run_cases(
+    _run_cases(
         fn,
         cases,
         lambda c_in, c_out, k, groups: Conv2d(c_in, c_out, k, groups=groups, bias=False).num_params,
@@ -217,12 +298,14 @@ def check_grouped_params(fn: Callable[..., int]) -> bool:
     )
 
 
-def check_rank1_factors(column, row, kernel) -> bool:
-    """Check that ``np.outer(column, row)`` reproduces ``kernel`` (to rounding error)."""
-    if column is Ellipsis or row is Ellipsis:
-        message = "Not answered yet: replace the `...` with your column and row vectors."
-        _show(message, ok=False)
-        raise ExerciseNotAnswered(message)
+def check_rank1_factors(column: Any, row: Any, kernel: np.ndarray) -> None:
+    """Check that ``np.outer(column, row)`` reproduces ``kernel`` (to rounding error).
+
+    ``column`` and ``row`` are the vectors or the names of the variables holding them.
+    """
+    namespace = _caller_namespace()
+    column, _ = _answer(column, namespace)
+    row, _ = _answer(row, namespace)
     try:
         product = np.outer(np.asarray(column, dtype=float), np.asarray(row, dtype=float))
     except (TypeError, ValueError) as error:
@@ -236,24 +319,23 @@ def check_rank1_factors(column, row, kernel) -> bool:
             f"np.outer(column, row) differs from the kernel by up to {worst:.3g}: the column "
             "sets each row's scale, the row each column's."
         )
-    _show("Correct: the outer product of your vectors is the kernel.", ok=True)
-    return True
+    _show_success("Correct: the outer product of your vectors is the kernel.")
 
 
-def check_pool_output_size(fn: Callable[..., int]) -> bool:
+def check_pool_output_size(fn: Callable[..., int] | str) -> None:
     """Check ``fn(n, k, s=None, p=0, d=1, ceil_mode=False)`` returns a pooling output size."""
     from .shapes import pool_output_size
 
     cases = []
     for n, k, s, p, d, ceil_mode in itertools.product(
-        [5, 6, 7, 55, 112], [2, 3], [None, 1, 2], [0, 1], [1, 2], [False, True]
+        [2, 5, 6, 7, 55, 112], [2, 3], [None, 1, 2], [0, 1], [1, 2], [False, True]
     ):
         try:
             pool_output_size(n, k, s, p, d, ceil_mode)
         except ValueError:
             continue
         cases.append({"n": n, "k": k, "s": s, "p": p, "d": d, "ceil_mode": ceil_mode})
-    return _run_cases(
+    _run_cases(
         fn,
         cases,
         lambda n, k, s, p, d, ceil_mode: pool_output_size(n, k, s, p, d, ceil_mode),
@@ -263,7 +345,7 @@ def check_pool_output_size(fn: Callable[..., int]) -> bool:
     )
 
 
-def check_sample_positions(fn: Callable[..., np.ndarray]) -> bool:
+def check_sample_positions(fn: Callable[..., np.ndarray] | str) -> None:
     """Check ``fn(n, o, align_corners)`` returns where linear upsampling from ``n`` to ``o``
     cells reads the input, one position per output cell, in input-cell units."""
     from .resampling import interpolate
@@ -277,7 +359,7 @@ def check_sample_positions(fn: Callable[..., np.ndarray]) -> bool:
         ramp = np.arange(float(n))[None, None]  # interpolating 0, 1, ..., n-1 gives positions
         return interpolate(ramp, size=o, mode="linear", align_corners=align_corners)[0, 0]
 
-    return _run_cases(
+    _run_cases(
         fn,
         cases,
         positions,

@@ -1,13 +1,15 @@
 """Make the student edition: notebooks without solutions, a zip of them, and an HTML book.
 
 Every ``### BEGIN SOLUTION`` ... ``### END SOLUTION`` block in a code cell becomes a placeholder
-(as nbgrader's ClearSolutions does): a block of plain top-level assignments becomes
-``name = ...`` for each name (the checks reply "not answered yet"), anything else
-``raise NotImplementedError()`` at the block's indentation. Markdown cells tagged ``solution``
-(the gated ``{solution-start}``/``{solution-end}`` markers and the explanations between them)
-are removed, and outputs and run metadata are cleared. The student HTML book is built from the
-student notebooks themselves (exercise cells tagged ``skip-execution``, so the page shows the
-task, not an error), with no source downloads and no launch buttons.
+(as nbgrader's ClearSolutions does): ``raise NotImplementedError()`` at the block's indentation,
+exactly what nbgrader releases, when the cell declares the answer names before the block (as
+the book's exercises do: ``side = None``); an older-style block of plain top-level assignments
+becomes ``name = ...`` for each name instead. Either way the checks reply "not answered yet".
+Markdown cells tagged ``solution`` (the gated ``{solution-start}``/``{solution-end}`` markers
+and the explanations between them) are removed, and outputs and run metadata are cleared. The
+student HTML book is built from the student notebooks themselves (exercise cells tagged
+``skip-execution``, so the page shows the task, not an error), with no source downloads and no
+launch buttons.
 
 Usage: ``python tools/make_student.py [--no-html] [--out _build/student]`` (``make student``).
 """
@@ -53,10 +55,21 @@ def assigned_names(body: str) -> list[str] | None:
     return names or None
 
 
+def declared_names(code: str) -> set[str]:
+    """Every name the code before a solution block binds (empty if it does not parse alone)."""
+    try:
+        tree = ast.parse(code)
+    except SyntaxError:
+        return set()
+    return {
+        n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)
+    }
+
+
 def placeholder(match: re.Match) -> str:
     indent, body = match["indent"], match["body"]
     names = assigned_names(body) if not indent else None
-    if names:
+    if names and not set(names) <= declared_names(match.string[: match.start()]):
         return "".join(f"{name} = ...  # your answer\n" for name in dict.fromkeys(names))
     return f"{indent}# YOUR CODE HERE\n{indent}raise NotImplementedError()\n"
 
