@@ -363,7 +363,7 @@ def check_sample_positions(fn: Callable[..., np.ndarray] | str) -> None:
         fn,
         cases,
         positions,
-        "your sample positions",
+        "every sample position",
         "align_corners=False: (dst + 1/2) n/o - 1/2; True: dst (n-1)/(o-1) (0 if o = 1); "
         "then clamp to [0, n-1]",
     )
