@@ -149,3 +149,48 @@ __all__ += ["data", "kernels"]
 from . import exercises, grad, receptive, train
 
 __all__ += ["exercises", "grad", "receptive", "train"]
+
+# --- pooling and resampling: max/avg/adaptive pooling, interpolate, pixel shuffle ----------
+from . import reference_pooling
+from .pooling import (
+    adaptive_avg_pool,
+    adaptive_avg_pool1d,
+    adaptive_avg_pool2d,
+    adaptive_avg_pool3d,
+    avg_pool,
+    avg_pool1d,
+    avg_pool2d,
+    avg_pool3d,
+    max_pool,
+    max_pool1d,
+    max_pool2d,
+    max_pool3d,
+)
+from .resampling import (
+    bilinear_kernel,
+    bilinear_upsampling_weight,
+    interpolate,
+    pixel_shuffle,
+    pixel_unshuffle,
+)
+
+__all__ += [
+    "adaptive_avg_pool",
+    "adaptive_avg_pool1d",
+    "adaptive_avg_pool2d",
+    "adaptive_avg_pool3d",
+    "avg_pool",
+    "avg_pool1d",
+    "avg_pool2d",
+    "avg_pool3d",
+    "bilinear_kernel",
+    "bilinear_upsampling_weight",
+    "interpolate",
+    "max_pool",
+    "max_pool1d",
+    "max_pool2d",
+    "max_pool3d",
+    "pixel_shuffle",
+    "pixel_unshuffle",
+    "reference_pooling",
+]

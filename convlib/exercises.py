@@ -39,7 +39,9 @@ __all__ = [
     "check_effective_kernel_size",
     "check_grouped_params",
     "check_output_size",
+    "check_pool_output_size",
     "check_rank1_factors",
+    "check_sample_positions",
     "check_transpose_output_size",
     "check_value",
 ]
@@ -318,3 +320,50 @@ def check_rank1_factors(column: Any, row: Any, kernel: np.ndarray) -> None:
             "sets each row's scale, the row each column's."
         )
     _show_success("Correct: the outer product of your vectors is the kernel.")
+
+
+def check_pool_output_size(fn: Callable[..., int] | str) -> None:
+    """Check ``fn(n, k, s=None, p=0, d=1, ceil_mode=False)`` returns a pooling output size."""
+    from .shapes import pool_output_size
+
+    cases = []
+    for n, k, s, p, d, ceil_mode in itertools.product(
+        [2, 5, 6, 7, 55, 112], [2, 3], [None, 1, 2], [0, 1], [1, 2], [False, True]
+    ):
+        try:
+            pool_output_size(n, k, s, p, d, ceil_mode)
+        except ValueError:
+            continue
+        cases.append({"n": n, "k": k, "s": s, "p": p, "d": d, "ceil_mode": ceil_mode})
+    _run_cases(
+        fn,
+        cases,
+        lambda n, k, s, p, d, ceil_mode: pool_output_size(n, k, s, p, d, ceil_mode),
+        "the pooling output size",
+        "stride None means the kernel size; with ceil_mode round up, but drop a last window "
+        "that would start in the right padding, (o - 1) s >= n + p",
+    )
+
+
+def check_sample_positions(fn: Callable[..., np.ndarray] | str) -> None:
+    """Check ``fn(n, o, align_corners)`` returns where linear upsampling from ``n`` to ``o``
+    cells reads the input, one position per output cell, in input-cell units."""
+    from .resampling import interpolate
+
+    cases = [
+        {"n": n, "o": o, "align_corners": align}
+        for n, o, align in itertools.product([1, 2, 3, 5], [1, 2, 4, 6, 7], [False, True])
+    ]
+
+    def positions(n, o, align_corners):
+        ramp = np.arange(float(n))[None, None]  # interpolating 0, 1, ..., n-1 gives positions
+        return interpolate(ramp, size=o, mode="linear", align_corners=align_corners)[0, 0]
+
+    _run_cases(
+        fn,
+        cases,
+        positions,
+        "every sample position",
+        "align_corners=False: (dst + 1/2) n/o - 1/2; True: dst (n-1)/(o-1) (0 if o = 1); "
+        "then clamp to [0, n-1]",
+    )
