@@ -144,3 +144,28 @@ __all__ += ["data", "kernels"]
 from . import exercises, grad, receptive, train
 
 __all__ += ["exercises", "grad", "receptive", "train"]
+
+# --- algorithms: how convolutions are computed (chapter 8) -------------------------
+from . import algorithms
+from .algorithms import (
+    arithmetic_intensity,
+    conv_traffic,
+    fft_conv,
+    im2col,
+    im2col_conv,
+    winograd_conv,
+    winograd_f23,
+    winograd_f23_2d,
+)
+
+__all__ += [
+    "algorithms",
+    "arithmetic_intensity",
+    "conv_traffic",
+    "fft_conv",
+    "im2col",
+    "im2col_conv",
+    "winograd_conv",
+    "winograd_f23",
+    "winograd_f23_2d",
+]
