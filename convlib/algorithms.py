@@ -165,6 +165,23 @@ def im2col_conv(
     return _finish(y.reshape(*y.shape[:2], *out), bias, batched, x.dtype)
 
 
+def _mix_channels(v: np.ndarray, u: np.ndarray, groups: int) -> np.ndarray:
+    r"""``m[n, o, ..., p] = sum_c v[n, c, ..., p] u[o, c, p]`` over the channels of o's group.
+
+    ``v`` is ``(N, C_in, *middle, *points)``, ``u`` is ``(C_out, C_in / groups, *points)``: one
+    matrix product (GEMM) ``(N * middle, C_in / g) @ (C_in / g, C_out / g)`` per point ``p``
+    and group (a frequency of the FFT, a tile position of Winograd's transform).
+    """
+    n, c_out, cg = v.shape[0], u.shape[0], u.shape[1]
+    points = u.shape[2:]
+    middle = v.shape[2 : v.ndim - len(points)]
+    p, t, og = math.prod(points), math.prod(middle), c_out // groups
+    a = v.reshape(n, groups, cg, t, p).transpose(1, 4, 0, 3, 2).reshape(groups, p, n * t, cg)
+    b = u.reshape(groups, og, cg, p).transpose(0, 3, 2, 1)  # (g, p, Cg_in, Cg_out)
+    m = (a @ b).reshape(groups, p, n, t, og).transpose(2, 0, 4, 3, 1)  # (N, g, Cg_out, t, p)
+    return m.reshape(n, c_out, *middle, *points)
+
+
 # --- FFT --------------------------------------------------------------------------------
 
 
@@ -202,20 +219,12 @@ def fft_conv(
     flipped = np.flip(dilated, axis=axes)
     xf = np.fft.rfftn(x, s=size, axes=axes)  # (N, C_in, *F)
     wf = np.fft.rfftn(flipped, s=size, axes=axes)  # (C_out, C_in / g, *F)
-    n, c_in, c_out = x.shape[0], x.shape[1], w.shape[0]
-    xf = xf.reshape(n, groups, c_in // groups, -1)
-    wf = wf.reshape(groups, c_out // groups, c_in // groups, -1)
-    yf = np.einsum("ngcf,gocf->ngof", xf, wf).reshape(n, c_out, *_rfft_shape(size))
+    yf = _mix_channels(xf, wf, groups)  # one matrix product per frequency
     full = np.fft.irfftn(yf, s=size, axes=axes)
     keep = tuple(
         slice(e - 1, e - 1 + s * (o - 1) + 1, s) for e, s, o in zip(span, stride, out, strict=True)
     )
     return _finish(full[(..., *keep)], bias, batched, x.dtype)
-
-
-def _rfft_shape(size: Shape) -> Shape:
-    """Shape of ``numpy.fft.rfftn`` of an array of spatial ``size``: the last axis halves."""
-    return (*size[:-1], size[-1] // 2 + 1)
 
 
 # --- Winograd F(2, 3) -------------------------------------------------------------------
@@ -281,12 +290,10 @@ def winograd_conv(
     x = pad(x, [(0, 2 * t + 2 - n) for t, n in zip(tiles, x.shape[2:], strict=True)])
     windows = np.lib.stride_tricks.sliding_window_view(x, (4,) * nd, axis=tuple(range(2, 2 + nd)))
     windows = windows[(..., *(slice(None, None, 2),) * nd, *(slice(None),) * nd)]
-    n, c_in, c_out = x.shape[0], x.shape[1], w.shape[0]
+    n, c_out = x.shape[0], w.shape[0]
     v = _transform(windows, WINOGRAD_BT, nd)  # B^T d (B per dimension): (N, C, *T, *4)
     u = _transform(w, WINOGRAD_G, nd)  # G g G^T: (C_out, C_in / g, *4)
-    v = v.reshape(n, groups, c_in // groups, *v.shape[2:])
-    u = u.reshape(groups, c_out // groups, *u.shape[1:])
-    m = np.einsum("ngc...,goc...->ngo...", v, u)  # the only data-by-weight products
+    m = _mix_channels(v, u, groups)  # the data-by-weight products: 4 ** nd matrix products
     y = _transform(m, WINOGRAD_AT, nd).reshape(n, c_out, *tiles, *(2,) * nd)  # A^T M A
     order = [0, 1, *(a for i in range(nd) for a in (2 + i, 2 + nd + i))]
     y = y.transpose(order).reshape(n, c_out, *(2 * t for t in tiles))
