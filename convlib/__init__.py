@@ -194,3 +194,28 @@ __all__ += [
     "pixel_unshuffle",
     "reference_pooling",
 ]
+
+# --- algorithms: how convolutions are computed (chapter 8) -------------------------
+from . import algorithms
+from .algorithms import (
+    arithmetic_intensity,
+    conv_traffic,
+    fft_conv,
+    im2col,
+    im2col_conv,
+    winograd_conv,
+    winograd_f23,
+    winograd_f23_2d,
+)
+
+__all__ += [
+    "algorithms",
+    "arithmetic_intensity",
+    "conv_traffic",
+    "fft_conv",
+    "im2col",
+    "im2col_conv",
+    "winograd_conv",
+    "winograd_f23",
+    "winograd_f23_2d",
+]
