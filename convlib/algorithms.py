@@ -19,13 +19,11 @@ from ._typing import IntOrTuple, Padding, Shape
 from ._validation import (
     as_tuple,
     check_array,
-    check_bias,
     check_groups,
-    check_padding_mode,
     check_positive_int,
     result_dtype,
 )
-from .ops import _batched, _weight
+from .ops import checked_conv_arguments
 from .padding import pad
 from .shapes import padded_output_size, resolve_padding
 
@@ -106,26 +104,13 @@ def _tap_slices(tap, dilation, stride, out) -> list[slice]:
 
 def _prepare(input, weight, bias, stride, padding, dilation, groups, padding_mode):
     """The checks of :func:`convlib.conv`; returns the padded input and the geometry."""
-    weight = _weight(weight)
-    x, batched = _batched(input, weight, None, "conv")
-    nd = weight.ndim - 2
-    c_in, c_out = x.shape[1], weight.shape[0]
-    groups = check_groups(c_in, c_out, groups)
-    if c_in != weight.shape[1] * groups:
-        raise ValueError(
-            f"input has {c_in} channels but weight of shape {weight.shape} with groups={groups} "
-            f"expects weight.shape[1] * groups = {weight.shape[1] * groups}; "
-            f"received input with shape {np.shape(input)}"
-        )
-    bias = check_bias(bias, c_out)
-    kernel = weight.shape[2:]
-    stride_given, stride = stride, as_tuple(stride, nd, "stride")
-    dilation = as_tuple(dilation, nd, "dilation")
-    pads = resolve_padding(padding, kernel, stride_given, dilation)
-    out = padded_output_size(x.shape[2:], kernel, stride, pads, dilation)
+    x, weight, bias, groups, padding_mode, plan, batched = checked_conv_arguments(
+        input, weight, bias, stride, padding, dilation, groups, padding_mode
+    )
     dtype = result_dtype(x, weight, bias)
-    x = pad(x.astype(dtype, copy=False), pads, check_padding_mode(padding_mode))
-    return x, weight.astype(dtype, copy=False), bias, batched, stride, dilation, groups, out
+    x = pad(x.astype(dtype, copy=False), plan.padding, padding_mode)
+    weight = weight.astype(dtype, copy=False)
+    return x, weight, bias, batched, plan.stride, plan.dilation, groups, plan.output_size
 
 
 def _finish(y, bias, batched, dtype):

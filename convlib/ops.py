@@ -43,6 +43,28 @@ def _weight(weight: object) -> np.ndarray:
     return check_array(weight, "weight", ndims=(3, 4, 5))
 
 
+def checked_conv_arguments(input, weight, bias, stride, padding, dilation, groups, padding_mode):
+    """Every check of :func:`conv`, in one place (``convlib.algorithms`` shares it).
+
+    Returns ``(x, weight, bias, groups, padding_mode, plan, batched)``: the input with a batch
+    dimension, the checked arrays and arguments, and the :func:`~convlib.shapes.conv_geometry`.
+    """
+    weight = _weight(weight)
+    x, batched = check_batched_input(input, weight.ndim - 2)
+    c_in, c_out = x.shape[1], weight.shape[0]
+    groups = check_groups(c_in, c_out, groups)
+    if c_in != weight.shape[1] * groups:
+        raise ValueError(
+            f"input has {c_in} channels but weight of shape {weight.shape} with groups={groups} "
+            f"expects weight.shape[1] * groups = {weight.shape[1] * groups}; "
+            f"received input with shape {np.shape(input)}"
+        )
+    bias = check_bias(bias, c_out)
+    padding_mode = check_padding_mode(padding_mode)
+    plan = conv_geometry(x.shape[2:], weight.shape[2:], stride, padding, dilation)
+    return x, weight, bias, groups, padding_mode, plan, batched
+
+
 def conv(
     input: np.ndarray,
     weight: np.ndarray,
@@ -114,20 +136,10 @@ def conv(
     >>> conv(x, np.ones((1, 1, 3, 3)), stride=1).ravel()
     array([45., 54., 81., 90.])
     """
-    weight = _weight(weight)
-    x, batched = check_batched_input(input, weight.ndim - 2)
+    x, weight, bias, groups, padding_mode, plan, batched = checked_conv_arguments(
+        input, weight, bias, stride, padding, dilation, groups, padding_mode
+    )
     nd = weight.ndim - 2
-    c_in, c_out = x.shape[1], weight.shape[0]
-    groups = check_groups(c_in, c_out, groups)
-    if c_in != weight.shape[1] * groups:
-        raise ValueError(
-            f"input has {c_in} channels but weight of shape {weight.shape} with groups={groups} "
-            f"expects weight.shape[1] * groups = {weight.shape[1] * groups}; "
-            f"received input with shape {np.shape(input)}"
-        )
-    bias = check_bias(bias, c_out)
-    padding_mode = check_padding_mode(padding_mode)
-    plan = conv_geometry(x.shape[2:], weight.shape[2:], stride, padding, dilation)
     stride, dilation, pads, out_size = plan.stride, plan.dilation, plan.padding, plan.output_size
 
     method = check_method(method)

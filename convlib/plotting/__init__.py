@@ -4,6 +4,7 @@ Functions take ``ax=None`` and return what they drew; nothing calls ``plt.show()
 """
 
 from .animation import animate_conv, animate_diagram, save_gif, to_html
+from .channel_animation import GroupedConvDiagram, SeparableConvDiagram
 from .conv_diagram import ConvStepDiagram, draw_conv_step, highlighted_cells
 from .grid import to_png
 from .groups_diagram import connectivity, draw_block_diagonal, draw_group_connections
@@ -27,6 +28,8 @@ from .volumes import draw_volumes
 
 __all__ = [
     "ConvStepDiagram",
+    "GroupedConvDiagram",
+    "SeparableConvDiagram",
     "TransposedAsConvDiagram",
     "TransposedScatterDiagram",
     "animate_conv",
