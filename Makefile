@@ -17,8 +17,9 @@ export PATH := $(BIN):$(PATH)
 export MPLBACKEND := Agg
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
 
-.PHONY: help book book-strict serve lab test lint check-notebooks unit-tests notebook-tests \
-        test-browser student course test-classroom bench clean-notebooks clean lock
+.PHONY: help book book-strict serve lab test lint check-notebooks unit-tests node-tests \
+        notebook-tests test-browser student course test-classroom bench clean-notebooks clean lock \
+        mutate
 
 help:  ## List the targets.
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 20
@@ -58,7 +59,7 @@ serve:  ## Serve the built book on http://$(HOST):$(PORT)/.
 lab: $(VENV)/.installed-book  ## Open JupyterLab on the notebooks (widgets work out of the box).
 	$(BIN)/jupyter lab --notebook-dir=notebooks
 
-test: lint check-notebooks student unit-tests notebook-tests book-strict test-browser  ## Everything CI runs.
+test: lint check-notebooks student unit-tests node-tests notebook-tests book-strict test-browser  ## Everything CI runs.
 	@echo "make test: all checks passed."
 
 lint: $(VENV)/.installed-test  ## ruff lint and format check of the library, tests and notebooks.
@@ -72,13 +73,22 @@ unit-tests: $(VENV)/.installed-test  ## The pytest suite of convlib.
 	HYPOTHESIS_PROFILE=ci $(BIN)/python -m pytest tests convlib --doctest-modules -q --ignore=tests/browser \
 	  --ignore=tests/test_course.py
 
+# What convlib computes for every setting of every explorer (rewritten when convlib changes).
+NODE_FIXTURE := _build/node-fixture
+$(NODE_FIXTURE)/explorers.json.gz: tests/node/make_fixture.py $(wildcard convlib/*.py convlib/widgets/*) \
+                                   $(VENV)/.installed-test
+	$(BIN)/python tests/node/make_fixture.py $(NODE_FIXTURE)
+
+node-tests: $(NODE_FIXTURE)/explorers.json.gz  ## The explorers' ES modules under node against convlib, whole control grids.
+	CONVLIB_NODE_FIXTURE=$(NODE_FIXTURE) node --test tests/node/
+
 notebook-tests: $(VENV)/.installed-test  ## Run every notebook under nbval (assert cells included).
 	$(BIN)/python -m pytest --nbval-lax --nbval-cell-timeout=300 -p no:randomly notebooks -q
 
 book-strict: $(VENV)/.installed-test node_modules/.installed  ## Build the book with warnings as errors.
 	$(BOOK_BUILD)
 
-test-browser: $(VENV)/.installed-test  ## Open every built page in headless Chromium, offline.
+test-browser: $(VENV)/.installed-test  ## Every built page in headless Chromium, offline (explorers moved); JupyterLab.
 	@test -f _build/html/index.html || $(MAKE) book-strict
 	$(BIN)/python -m pytest tests/browser -q
 
@@ -107,3 +117,9 @@ lock:  ## Re-resolve requirements/constraints.txt from pyproject.toml in a scrat
 	/tmp/convlib-lock/bin/python -m pip install --quiet '.[book,lab,test,dev,course]'
 	{ sed -n '1,3p' $(CONSTRAINTS); /tmp/convlib-lock/bin/python -m pip freeze --all --exclude-editable \
 	  | grep -v -E '^(convlib|pip)=='; } > $(CONSTRAINTS).new && mv $(CONSTRAINTS).new $(CONSTRAINTS)
+
+mutate: $(VENV)/.installed-test  ## Mutation testing (mutmut) of shapes, ops, padding and the layer specs; not in make test.
+	rm -rf mutants
+	HYPOTHESIS_PROFILE=mutate $(BIN)/mutmut run --max-children 2 || true
+	$(BIN)/mutmut results --all true > mutants/results.txt || true
+	$(BIN)/python tools/mutation_score.py mutants/results.txt

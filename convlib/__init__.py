@@ -35,6 +35,7 @@ __all__ += [
 ]
 
 # --- ops: conv / conv_transpose ----------------------------------------------------
+from ._methods import METHODS, choose_conv_method
 from .ops import (
     conv,
     conv1d,
@@ -48,6 +49,8 @@ from .ops import (
 from .padding import pad
 
 __all__ += [
+    "METHODS",
+    "choose_conv_method",
     "conv",
     "conv1d",
     "conv2d",
@@ -146,3 +149,73 @@ __all__ += ["data", "kernels"]
 from . import exercises, grad, receptive, train
 
 __all__ += ["exercises", "grad", "receptive", "train"]
+
+# --- pooling and resampling: max/avg/adaptive pooling, interpolate, pixel shuffle ----------
+from . import reference_pooling
+from .pooling import (
+    adaptive_avg_pool,
+    adaptive_avg_pool1d,
+    adaptive_avg_pool2d,
+    adaptive_avg_pool3d,
+    avg_pool,
+    avg_pool1d,
+    avg_pool2d,
+    avg_pool3d,
+    max_pool,
+    max_pool1d,
+    max_pool2d,
+    max_pool3d,
+)
+from .resampling import (
+    bilinear_kernel,
+    bilinear_upsampling_weight,
+    interpolate,
+    pixel_shuffle,
+    pixel_unshuffle,
+)
+
+__all__ += [
+    "adaptive_avg_pool",
+    "adaptive_avg_pool1d",
+    "adaptive_avg_pool2d",
+    "adaptive_avg_pool3d",
+    "avg_pool",
+    "avg_pool1d",
+    "avg_pool2d",
+    "avg_pool3d",
+    "bilinear_kernel",
+    "bilinear_upsampling_weight",
+    "interpolate",
+    "max_pool",
+    "max_pool1d",
+    "max_pool2d",
+    "max_pool3d",
+    "pixel_shuffle",
+    "pixel_unshuffle",
+    "reference_pooling",
+]
+
+# --- algorithms: how convolutions are computed (chapter 8) -------------------------
+from . import algorithms
+from .algorithms import (
+    arithmetic_intensity,
+    conv_traffic,
+    fft_conv,
+    im2col,
+    im2col_conv,
+    winograd_conv,
+    winograd_f23,
+    winograd_f23_2d,
+)
+
+__all__ += [
+    "algorithms",
+    "arithmetic_intensity",
+    "conv_traffic",
+    "fft_conv",
+    "im2col",
+    "im2col_conv",
+    "winograd_conv",
+    "winograd_f23",
+    "winograd_f23_2d",
+]

@@ -1,18 +1,28 @@
 """The fast inner loops of convolution and transposed convolution (private).
 
-All functions take already-checked, already-padded arrays in PyTorch's layouts and return the
-result in PyTorch's layout. The strategies:
+Everything stays channels-first. A chunk of the batch is copied once into *planes*: per input
+channel, the samples' padded grids laid end to end and flattened, ``(C, N * prod(grid))``. A
+kernel tap is then a constant offset into that flat axis, so the input cells one tap reads for
+every output cell are a plain 2-D slice ``planes[:, off : off + L]`` (a strided view, no copy):
+the output is computed on the same flat "wide" grid, and the few columns that straddle a row
+end are computed and dropped. Strides use the polyphase decomposition: the padded input is
+split into its ``prod(stride)`` phases (``x[r::s]``), each tap reads exactly one phase at one
+offset, and a strided convolution becomes a sum of stride-1 tap products with no wasted work.
+A transposed convolution is the same sum, once per output phase (each output phase receives
+the taps whose positions fall on it), so nothing is scattered tap by tap.
 
-* ``correlate_im2col``: strided windows of the channels-last input (no copy until the window
-  matrix is formed), then one matrix product per group (a batched ``matmul`` over groups). The
-  batch is processed in chunks so the window matrix stays under ``WORKSPACE_BYTES``.
-* ``correlate_depthwise``: for one input channel per group (depthwise, single-channel images),
-  one ``einsum`` over the strided windows of the channels-last input; no matrix product.
+The sum over taps is computed by one of two methods, column block by column block (a block
+stays in cache):
 
-A stride-1 variant that multiplies the input by all taps at once and then adds shifted slices
-was measured slower than the window matrix here (38 vs 27 ms on 8x64x56x56, 3x3) and removed.
-* ``scatter_transpose``: transposed convolution as one matrix product per group followed by a
-  strided scatter-add per kernel tap; the zero-inserted input is never built.
+* ``gemm``: copy the block's tap slices into a small window matrix ``(taps * C_g, B)`` and do
+  one matrix product per group (a batched ``matmul`` over groups). A single tap (1x1) needs no
+  copy at all.
+* ``direct``: multiply-add each tap's slice by its weights (``C_g * taps`` vectorised passes
+  over the block); no matrix product, best for depthwise and tiny groups.
+
+Temporaries are bounded: ``CHUNK_BYTES`` for a chunk's planes and wide output, ``BLOCK_BYTES``
+for a window block; arrays up to ``REUSE_BYTES`` are kept per thread and reused between calls
+(fresh memory costs page faults on this kind of machine). Results are always fresh arrays.
 """
 
 from __future__ import annotations
@@ -22,158 +32,280 @@ import math
 import threading
 
 import numpy as np
-from numpy.lib.stride_tricks import as_strided, sliding_window_view
 
-WORKSPACE_BYTES = 256 * 2**20
-# Temporaries up to this size are kept between calls and reused: on a machine where fresh
-# memory costs page faults, this makes repeated convolutions of one shape (a training loop, a
-# widget redrawing) several times faster. Results are always fresh arrays, never a workspace.
+from .padding import pad
+
+CHUNK_BYTES = 48 * 2**20
+BLOCK_BYTES = 512 * 2**10  # one window block: measured best of 128 KB to 4 MB
+DIRECT_BLOCK = 32768  # columns of one direct pass: three such rows stay in cache
 REUSE_BYTES = 64 * 2**20
 _local = threading.local()  # one set of workspaces per thread: concurrent calls never share
 
 
-def _workspace(name: str, shape: tuple[int, ...], dtype) -> np.ndarray:
+def _workspace(name: str, shape, dtype) -> np.ndarray:
     """A scratch array of ``shape``, reused across calls when small enough."""
-    nbytes = math.prod(shape) * np.dtype(dtype).itemsize
-    if nbytes > REUSE_BYTES:
+    shape = tuple(int(n) for n in shape)
+    count = math.prod(shape)
+    if count * np.dtype(dtype).itemsize > REUSE_BYTES:
         return np.empty(shape, dtype=dtype)
     workspaces = _local.__dict__.setdefault("workspaces", {})
     cached = workspaces.get(name)
-    if cached is None or cached.nbytes < nbytes or cached.dtype != dtype:
-        cached = workspaces[name] = np.empty(nbytes // np.dtype(dtype).itemsize, dtype=dtype)
-    return cached[: math.prod(shape)].reshape(shape)
+    if cached is None or cached.size < count or cached.dtype != dtype:
+        cached = workspaces[name] = np.empty(count, dtype=dtype)
+    return cached[:count].reshape(shape)
 
 
-def _batch_chunks(batch: int, bytes_per_sample: int) -> list[slice]:
-    size = max(1, min(batch, WORKSPACE_BYTES // max(bytes_per_sample, 1)))
+def _chunks(batch: int, bytes_per_sample: int) -> list[slice]:
+    size = max(1, min(batch, CHUNK_BYTES // max(bytes_per_sample, 1)))
     return [slice(start, start + size) for start in range(0, batch, size)]
 
 
-def _taps(kernel: tuple[int, ...]):
-    return itertools.product(*(range(k) for k in kernel))
+def _row_major(grid) -> list[int]:
+    """Element strides of a C-ordered array of shape ``grid``."""
+    return [math.prod(grid[i + 1 :]) for i in range(len(grid))]
 
 
-def _tap_slices(tap, stride, dilation, count) -> tuple[slice, ...]:
-    """Slices selecting, for one kernel tap, the input cells read by ``count`` output cells."""
-    return tuple(
-        slice(j * d, j * d + s * (o - 1) + 1, s)
-        for j, s, d, o in zip(tap, stride, dilation, count, strict=True)
+def _cells(spatial) -> tuple:
+    """An index of (channel, sample, *spatial) arrays: every channel and sample, ``spatial``."""
+    return (slice(None), slice(None), *spatial)
+
+
+def _wide_columns(batch: int, grid, counts) -> int:
+    """Columns of the flat wide output that hold ``counts`` valid cells per dimension."""
+    strides = _row_major(grid)
+    return (
+        (batch - 1) * math.prod(grid)
+        + sum((c - 1) * s for c, s in zip(counts, strides, strict=True))
+        + 1
     )
 
 
-def _channels_last(x: np.ndarray, workspace: str | None = None) -> np.ndarray:
-    moved = np.moveaxis(x, 1, -1)
-    if workspace is None:
-        return np.ascontiguousarray(moved)
-    buffer = _workspace(workspace, moved.shape, x.dtype)
-    np.copyto(buffer, moved)
-    return buffer
+def sum_taps(planes, weights, taps, out, columns, method) -> None:
+    """``out[:, :columns] = sum_t weights[..., t] @ planes[p_t][:, off_t : off_t + columns]``.
 
-
-def _channels_first(y: np.ndarray) -> np.ndarray:
-    return np.ascontiguousarray(np.moveaxis(y, -1, 1))
-
-
-def correlate_im2col(x, weight, stride, dilation, groups, out_size) -> np.ndarray:
-    """Cross-correlate padded ``x`` (N, C_in, *P) with ``weight`` (C_out, C_in/g, *K)."""
-    n_batch, c_in = x.shape[:2]
-    c_out, c_group, *kernel = weight.shape
-    x_last = _channels_last(x, "input")  # (N, *P, C)
-    item = x_last.itemsize
-    spatial_strides = x_last.strides[1:-1]
-    channel_stride = x_last.strides[-1]
-    taps = math.prod(kernel)
-    positions = math.prod(out_size)
-    # (g, K*Cg, Cg_out), matching the window layout (*K, Cg)
-    w = weight.reshape(groups, c_out // groups, c_group, *kernel)
-    w = np.moveaxis(w, 1, -1)  # (g, Cg, *K, Cg_out)
-    w = np.moveaxis(w, 1, -2).reshape(groups, taps * c_group, c_out // groups)
-    out = np.empty((n_batch, *out_size, c_out), dtype=x.dtype)
-    for chunk in _batch_chunks(n_batch, positions * taps * c_in * item):
-        part = x_last[chunk]
-        view = as_strided(
-            part,
-            shape=(part.shape[0], *out_size, groups, *kernel, c_group),
-            strides=(
-                part.strides[0],
-                *(s * st for s, st in zip(stride, spatial_strides, strict=True)),
-                c_group * channel_stride,
-                *(d * st for d, st in zip(dilation, spatial_strides, strict=True)),
-                channel_stride,
-            ),
-            writeable=False,
-        )
-        rows = part.shape[0] * positions
-        cols = _workspace("windows", view.shape, x.dtype)
-        np.copyto(cols, view)
-        cols = cols.reshape(rows, groups, taps * c_group)
-        if groups == 1:
-            result = cols[:, 0, :] @ w[0]
-        else:
-            result = np.matmul(cols.transpose(1, 0, 2), w).transpose(1, 0, 2)
-        out[chunk] = result.reshape(part.shape[0], *out_size, c_out)
-    return _channels_first(out)
-
-
-def correlate_depthwise(x, weight, stride, dilation, out_size) -> np.ndarray:
-    """Cross-correlation with one input channel per group (``weight`` shape (C*m, 1, *K)).
-
-    One ``einsum`` over the strided windows of the channels-last input: no window matrix is
-    copied and no matrix product is needed (each output channel reads one input channel).
+    ``planes`` (phases, C, L); ``weights`` (g, O_g, C_g, T); ``taps`` a list of
+    ``(phase, offset, tap)``; ``out`` (O, >= columns), written in place, group by group.
     """
-    n_batch, c_in, *_ = x.shape
-    c_out, _, *kernel = weight.shape
-    nd = len(kernel)
-    multiplier = c_out // c_in
-    spans = [d * (k - 1) + 1 for d, k in zip(dilation, kernel, strict=True)]
-    x_last = _channels_last(x)  # (N, *P, C)
-    windows = sliding_window_view(x_last, spans, axis=tuple(range(1, nd + 1)))
-    select = (
-        slice(None),
-        *(slice(0, s * (o - 1) + 1, s) for s, o in zip(stride, out_size, strict=True)),
-        slice(None),
-        *(slice(None, None, d) for d in dilation),
+    groups, o_group, c_group, _ = weights.shape
+    for group in range(groups):
+        inputs = slice(group * c_group, (group + 1) * c_group)
+        target = out[group * o_group : (group + 1) * o_group]
+        if method == "gemm":
+            _gemm(planes[:, inputs], weights[group], taps, target, columns)
+        else:
+            _direct(planes[:, inputs], weights[group], taps, target, columns)
+
+
+def _gemm(planes, weights, taps, out, columns) -> None:
+    """One group: window blocks ``(taps * C_g, B)`` times the weight matrix."""
+    o_group, c_group, _ = weights.shape
+    if len(taps) == 1:  # the slice itself is the window matrix: no copy
+        phase, offset, tap = taps[0]
+        np.matmul(weights[..., tap], planes[phase][:, offset : offset + columns],
+                  out=out[:, :columns])  # fmt: skip
+        return
+    depth = len(taps) * c_group
+    # columns ordered (tap, channel), like the window block
+    matrix = weights[..., [t for _, _, t in taps]].transpose(0, 2, 1).reshape(o_group, depth)
+    block = min(columns, max(256, BLOCK_BYTES // (depth * out.itemsize)))
+    window = _workspace("window", (len(taps), c_group, block), out.dtype)
+    for start in range(0, columns, block):
+        stop = min(start + block, columns)
+        width = stop - start
+        for index, (phase, offset, _) in enumerate(taps):
+            window[index, :, :width] = planes[phase][:, offset + start : offset + stop]
+        np.matmul(matrix, window[..., :width].reshape(depth, width), out=out[:, start:stop])
+
+
+def _direct(planes, weights, taps, out, columns) -> None:
+    """One group: each output row is a sum of scaled input rows, one tap and channel at a time."""
+    o_group, c_group, _ = weights.shape
+    block = min(columns, DIRECT_BLOCK)
+    scratch = _workspace("scratch", (block,), out.dtype)
+    for start in range(0, columns, block):
+        stop = min(start + block, columns)
+        product = scratch[: stop - start]
+        sources = [
+            (planes[phase][channel, offset + start : offset + stop], tap, channel)
+            for phase, offset, tap in taps
+            for channel in range(c_group)
+        ]
+        for row in range(o_group):
+            target = out[row, start:stop]
+            factors = weights[row]
+            first = True
+            for source, tap, channel in sources:
+                if first:
+                    np.multiply(source, factors[channel, tap], out=target)
+                    first = False
+                else:
+                    np.multiply(source, factors[channel, tap], out=product)
+                    target += product
+
+
+def _zero_outside(array, box) -> None:
+    """Zero every cell of ``array`` (C, N, *grid) outside ``box`` ((start, stop) per dim)."""
+    for axis, (start, stop) in enumerate(box):
+        before = [slice(None)] * len(box)
+        after = list(before)
+        before[axis], after[axis] = slice(0, start), slice(stop, None)
+        array[_cells(before)] = 0
+        array[_cells(after)] = 0
+
+
+def _phase_planes(x, pads, padding_mode, stride, residues, grid, name):
+    """The polyphase components of ``x`` (N, C, *S) padded by ``pads``, channel-major.
+
+    Returns (phases, C, N, *grid): component ``i`` holds the padded cells ``residues[i] +
+    stride * m``, zeros past its end. Stride 1 gives the one padded array. Zero padding is
+    written straight from ``x``; other modes pad first.
+    """
+    if padding_mode != "zeros":
+        x = pad(x, pads, padding_mode)
+        pads = [(0, 0)] * len(pads)
+    planes = _workspace(name, (len(residues), x.shape[1], x.shape[0], *grid), x.dtype)
+    for plane, residue in zip(planes, residues, strict=True):
+        box, source = [], []
+        for r, s, (before, _), n in zip(residue, stride, pads, x.shape[2:], strict=True):
+            first = max(0, -(-(before - r) // s))  # first m whose cell r + s*m is inside x
+            stop = max(first, -(-(n + before - r) // s))
+            box.append((first, stop))
+            source.append(slice(r + s * first - before, None, s))
+        _zero_outside(plane, box)
+        plane[_cells(slice(a, b) for a, b in box)] = x[_cells(source)].swapaxes(0, 1)
+    return planes
+
+
+def correlate(x, weight, stride, dilation, groups, pads, padding_mode, out_size, method):
+    """Cross-correlate unpadded ``x`` (N, C_in, *S) with ``weight`` (C_out, C_in/g, *K).
+
+    ``pads`` are (before, after) per dimension, filled as ``padding_mode``; ``method`` is
+    ``'gemm'`` or ``'direct'``. Returns a fresh (N, C_out, *out_size) array.
+    """
+    n_batch, c_in, *size = x.shape
+    c_out, c_group, *kernel = weight.shape
+    weights = weight.reshape(groups, c_out // groups, c_group, -1)
+    pointwise = all(k == 1 for k in kernel) and not any(a or b for a, b in pads)
+    if method == "gemm" and pointwise:
+        cells = x[(slice(None), slice(None), *(slice(None, None, s) for s in stride))]
+        cells = np.ascontiguousarray(cells).reshape(n_batch, groups, c_group, -1)
+        y = np.empty((n_batch, groups, c_out // groups, cells.shape[-1]), dtype=x.dtype)
+        for sample, group in itertools.product(range(n_batch), range(groups)):
+            # one 2-D product per sample and group, no layout change
+            np.matmul(weights[group, :, :, 0], cells[sample, group], out=y[sample, group])
+        return y.reshape(n_batch, c_out, *out_size)
+    padded = [n + a + b for n, (a, b) in zip(size, pads, strict=True)]
+    grid = [-(-p // s) for p, s in zip(padded, stride, strict=True)]  # cells per phase
+    strides = _row_major(grid)
+    phases: dict[tuple[int, ...], int] = {}
+    taps, shifts = [], []
+    for index, tap in enumerate(itertools.product(*(range(k) for k in kernel))):
+        where = [j * d for j, d in zip(tap, dilation, strict=True)]
+        residue = tuple(w % s for w, s in zip(where, stride, strict=True))
+        shifts.append([w // s for w, s in zip(where, stride, strict=True)])
+        offset = sum(q * g for q, g in zip(shifts[-1], strides, strict=True))
+        taps.append((phases.setdefault(residue, len(phases)), offset, index))
+    cells = math.prod(grid)
+    # The wide grid computes prod(grid) cells for prod(out_size) kept ones; when the kernel is
+    # large next to the input (a weight gradient) most would be dropped, so the window matrix
+    # of the kept cells only is formed instead.
+    compact = method == "gemm" and cells > 2 * math.prod(out_size)
+    per_sample = (len(phases) * c_in + c_out) * cells * x.itemsize
+    if compact:
+        per_sample += len(taps) * c_in * math.prod(out_size) * x.itemsize
+    y = np.empty((n_batch, c_out, *out_size), dtype=x.dtype)
+    for chunk in _chunks(n_batch, per_sample):
+        part = x[chunk]
+        count = part.shape[0]
+        planes = _phase_planes(part, pads, padding_mode, stride, list(phases), grid, "planes")
+        if compact:
+            y[chunk] = _compact_gemm(planes, weights, taps, shifts, out_size)
+            continue
+        planes = planes.reshape(len(phases), c_in, count * cells)
+        wide = _workspace("wide", (c_out, count * cells), x.dtype)
+        columns = _wide_columns(count, grid, out_size)
+        sum_taps(planes, weights, taps, wide, columns, method)
+        valid = wide.reshape(c_out, count, *grid)[_cells(map(slice, out_size))]
+        y[chunk] = valid.swapaxes(0, 1)
+    return y
+
+
+def _compact_gemm(planes, weights, taps, shifts, out_size) -> np.ndarray:
+    """The window matrix of the kept output cells only, times the weights: (N, C_out, *out)."""
+    groups, o_group, c_group, _ = weights.shape
+    count = planes.shape[2]
+    window = _workspace("compact", (groups, len(taps), c_group, count, *out_size), planes.dtype)
+    for index, ((phase, _, _), shift) in enumerate(zip(taps, shifts, strict=True)):
+        view = planes[phase][_cells(slice(q, q + o) for q, o in zip(shift, out_size, strict=True))]
+        window[:, index] = view.reshape(groups, c_group, count, *out_size)
+    depth = len(taps) * c_group
+    matrix = (
+        weights[..., [t for _, _, t in taps]].transpose(0, 1, 3, 2).reshape(groups, o_group, depth)
     )
-    windows = windows[select]  # (N, *O, C, *K)
-    # weight (C*m, 1, *K): output channel c*m + j reads input channel c with taps w[c*m + j]
-    w = weight.reshape(c_in, multiplier, *kernel)
-    positions, taps = "defgh"[:nd], "DEFGH"[:nd]
-    out = np.empty((n_batch, *out_size, c_in, multiplier), dtype=x.dtype)
-    for j in range(multiplier):
-        # einsum is fastest with the channel as the contiguous last axis of both operands
-        w_last = np.ascontiguousarray(np.moveaxis(w[:, j], 0, -1))  # (*K, C)
-        out[..., j] = np.einsum(f"a{positions}b{taps},{taps}b->a{positions}b", windows, w_last)
-    return _channels_first(out.reshape(n_batch, *out_size, c_out))
+    product = np.empty((groups, o_group, window[0].size // depth), dtype=planes.dtype)
+    for group in range(groups):  # 2-D products: numpy's stacked matmul can miss BLAS
+        np.matmul(matrix[group], window[group].reshape(depth, -1), out=product[group])
+    return product.reshape(groups * o_group, count, *out_size).swapaxes(0, 1)
 
 
-def scatter_transpose(x, weight, stride, dilation, groups, full_size) -> np.ndarray:
-    """Transposed convolution of ``x`` (N, C_in, *I) before cropping the padding.
+def _transpose_taps(kernel, stride, dilation, padding, out_size):
+    """Per dimension: for each output phase r, its cell count and [(tap, q)] with t = u - q."""
+    plans = []
+    for k, s, d, p, o in zip(kernel, stride, dilation, padding, out_size, strict=True):
+        per_phase = []
+        for r in range(s):
+            # output m = s*u + r receives tap j from input t when s*t + d*j = m + p
+            hits = [(j, (d * j - r - p) // s) for j in range(k) if (r + p - d * j) % s == 0]
+            per_phase.append((len(range(r, o, s)), hits))
+        plans.append(per_phase)
+    return plans
 
-    Input cell ``i`` adds ``x[i] * w[j]`` to output cell ``i*s + j*d`` of a buffer of shape
-    (N, C_out, *full_size).
+
+def transpose(x, weight, stride, dilation, groups, padding, out_size, method):
+    """Transposed convolution of ``x`` (N, C_in, *I), cropped by ``padding`` to ``out_size``.
+
+    Output cell ``m`` receives ``w[j]^T x[t]`` for every ``s*t + d*j = m + p``. Output phase
+    ``r`` (cells ``m = s*u + r``) is a stride-1 correlation of the input with the taps that
+    land on it, so the whole operation is ``prod(stride)`` calls of :func:`sum_taps`.
     """
     n_batch, c_in, *size = x.shape
     _, c_group_out, *kernel = weight.shape
-    c_group_in = c_in // groups
     c_out = c_group_out * groups
-    taps = math.prod(kernel)
-    x_last = _channels_last(x)  # (N, *I, C_in)
-    # (g, Cg_in, K*Cg_out)
-    w = weight.reshape(groups, c_group_in, c_group_out, taps)
-    w = np.swapaxes(w, 2, 3).reshape(groups, c_group_in, taps * c_group_out)
-    buffer = np.zeros((n_batch, *full_size, groups, c_group_out), dtype=x.dtype)
-    positions = math.prod(size)
-    for chunk in _batch_chunks(n_batch, positions * taps * c_out * x.itemsize):
-        part = x_last[chunk].reshape(-1, groups, c_group_in)
-        if groups == 1:
-            products = part[:, 0, :] @ w[0]
-            products = products.reshape(-1, *size, 1, taps, c_group_out)
-        else:
-            products = np.matmul(part.transpose(1, 0, 2), w)  # (g, rows, K*Cg_out)
-            products = products.reshape(groups, -1, *size, taps, c_group_out)
-            products = np.moveaxis(products, 0, -3)  # (rows, *I, g, K, Cg_out)
-        target = buffer[chunk]
-        for index, tap in enumerate(_taps(tuple(kernel))):
-            window = (slice(None), *_tap_slices(tap, stride, dilation, size))
-            target[window] += products[..., index, :]
-    return _channels_first(buffer.reshape(n_batch, *full_size, c_out))
+    # (g, O_g, C_g, T): the weight of output channel o, input channel c of a group
+    weights = weight.reshape(groups, c_in // groups, c_group_out, -1).transpose(0, 2, 1, 3)
+    plans = _transpose_taps(kernel, stride, dilation, padding, out_size)
+    lows, grid = [], []
+    for n, per_phase in zip(size, plans, strict=True):
+        qs = [q for _, hits in per_phase for _, q in hits] or [0]
+        low = max(0, max(qs))
+        reach = [count + low - q for count, hits in per_phase for _, q in hits]
+        lows.append(low)
+        grid.append(max([low + n, *reach]))
+    strides = _row_major(grid)
+    cells = math.prod(grid)
+    y = np.zeros((n_batch, c_out, *out_size), dtype=x.dtype)
+    for chunk in _chunks(n_batch, (c_in + c_out) * cells * x.itemsize):
+        part = x[chunk]
+        count = part.shape[0]
+        pads = [(low, g - low - n) for low, g, n in zip(lows, grid, size, strict=True)]
+        planes = _phase_planes(part, pads, "zeros", (1,) * len(size), [(0,) * len(size)], grid,
+                               "planes").reshape(1, c_in, count * cells)  # fmt: skip
+        wide = _workspace("wide", (c_out, count * cells), x.dtype)
+        for residue in itertools.product(*(range(s) for s in stride)):
+            phase_plan = [plan[r] for plan, r in zip(plans, residue, strict=True)]
+            counts = [c for c, _ in phase_plan]
+            if 0 in counts or any(not hits for _, hits in phase_plan):
+                continue  # no output cells, or no tap lands on them (they stay zero)
+            taps = []
+            for combo in itertools.product(*(hits for _, hits in phase_plan)):
+                tap = np.ravel_multi_index([j for j, _ in combo], kernel)
+                offset = sum(
+                    (low - q) * g for (_, q), low, g in zip(combo, lows, strides, strict=True)
+                )
+                taps.append((0, offset, int(tap)))
+            columns = _wide_columns(count, grid, counts)
+            sum_taps(planes, weights, taps, wide, columns, method)
+            valid = wide.reshape(c_out, count, *grid)[_cells(map(slice, counts))]
+            phase_cells = tuple(slice(r, None, s) for r, s in zip(residue, stride, strict=True))
+            y[(chunk, slice(None), *phase_cells)] = valid.swapaxes(0, 1)
+    return y

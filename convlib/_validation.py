@@ -122,6 +122,26 @@ def check_array(x: object, name: str, *, ndims: tuple[int, ...]) -> np.ndarray:
     return array
 
 
+SPATIAL_NAMES = {1: "L", 2: "H, W", 3: "D, H, W"}
+
+
+def check_batched_input(input: object, spatial_dims: int) -> tuple[np.ndarray, bool]:
+    """Check ``input`` is ``(C, *spatial)`` or ``(N, C, *spatial)`` with ``spatial_dims`` sizes.
+
+    Returns the input with a batch dimension, and whether it had one (as torch modules do).
+    """
+    spatial = SPATIAL_NAMES[spatial_dims]
+    x = np.asarray(input)
+    if x.ndim not in (spatial_dims + 1, spatial_dims + 2):
+        raise ValueError(
+            f"input must be {spatial_dims + 1}-D (C, {spatial}) or {spatial_dims + 2}-D (N, C, "
+            f"{spatial}) for a weight with {spatial_dims} spatial dimensions; "
+            f"received input with shape {x.shape}"
+        )
+    x = check_array(x, "input", ndims=(spatial_dims + 1, spatial_dims + 2))
+    return (x, True) if x.ndim == spatial_dims + 2 else (x[None], False)
+
+
 def check_padding_mode(padding_mode: object) -> str:
     """Check ``padding_mode`` is one of PyTorch's: zeros, reflect, replicate, circular."""
     if padding_mode not in PADDING_MODES:

@@ -37,9 +37,14 @@ __all__ = [
     "check_conv2d",
     "check_conv_params",
     "check_effective_kernel_size",
+    "check_gradient_step",
     "check_grouped_params",
+    "check_intensity",
     "check_output_size",
+    "check_pointwise",
+    "check_pool_output_size",
     "check_rank1_factors",
+    "check_sample_positions",
     "check_transpose_output_size",
     "check_value",
 ]
@@ -318,3 +323,124 @@ def check_rank1_factors(column: Any, row: Any, kernel: np.ndarray) -> None:
             "sets each row's scale, the row each column's."
         )
     _show_success("Correct: the outer product of your vectors is the kernel.")
+
+
+def check_pool_output_size(fn: Callable[..., int] | str) -> None:
+    """Check ``fn(n, k, s=None, p=0, d=1, ceil_mode=False)`` returns a pooling output size."""
+    from .shapes import pool_output_size
+
+    cases = []
+    for n, k, s, p, d, ceil_mode in itertools.product(
+        [2, 5, 6, 7, 55, 112], [2, 3], [None, 1, 2], [0, 1], [1, 2], [False, True]
+    ):
+        try:
+            pool_output_size(n, k, s, p, d, ceil_mode)
+        except ValueError:
+            continue
+        cases.append({"n": n, "k": k, "s": s, "p": p, "d": d, "ceil_mode": ceil_mode})
+    _run_cases(
+        fn,
+        cases,
+        lambda n, k, s, p, d, ceil_mode: pool_output_size(n, k, s, p, d, ceil_mode),
+        "the pooling output size",
+        "stride None means the kernel size; with ceil_mode round up, but drop a last window "
+        "that would start in the right padding, (o - 1) s >= n + p",
+    )
+
+
+def check_sample_positions(fn: Callable[..., np.ndarray] | str) -> None:
+    """Check ``fn(n, o, align_corners)`` returns where linear upsampling from ``n`` to ``o``
+    cells reads the input, one position per output cell, in input-cell units."""
+    from .resampling import interpolate
+
+    cases = [
+        {"n": n, "o": o, "align_corners": align}
+        for n, o, align in itertools.product([1, 2, 3, 5], [1, 2, 4, 6, 7], [False, True])
+    ]
+
+    def positions(n, o, align_corners):
+        ramp = np.arange(float(n))[None, None]  # interpolating 0, 1, ..., n-1 gives positions
+        return interpolate(ramp, size=o, mode="linear", align_corners=align_corners)[0, 0]
+
+    _run_cases(
+        fn,
+        cases,
+        positions,
+        "every sample position",
+        "align_corners=False: (dst + 1/2) n/o - 1/2; True: dst (n-1)/(o-1) (0 if o = 1); "
+        "then clamp to [0, n-1]",
+    )
+
+
+def check_pointwise(fn: Callable[[np.ndarray, np.ndarray], np.ndarray] | str) -> None:
+    """Check ``fn(x, w)`` computes a 1x1 convolution of ``x`` (N, C, H, W) with ``w`` (O, C)."""
+    rng = np.random.default_rng(11)
+    cases = [
+        {"x": rng.standard_normal((n, c, h, w)), "w": rng.standard_normal((o, c))}
+        for n, c, o, h, w in [(1, 1, 1, 2, 3), (2, 3, 4, 5, 5), (1, 4, 2, 3, 7), (3, 2, 6, 1, 4)]
+    ]
+    _run_cases(
+        fn,
+        cases,
+        lambda x, w: conv2d(x, w[:, :, None, None]),
+        "your 1x1 convolution",
+        "every pixel's C channel values are multiplied by the (O, C) matrix: move the channels "
+        "last, multiply, move them back (or use np.einsum)",
+    )
+
+
+def check_gradient_step(fn: Callable[..., np.ndarray] | str) -> None:
+    """Check ``fn(w, x, y, lr)``: one gradient-descent step on the loss
+    ``0.5 * mean((conv2d(x, w) - y) ** 2)``."""
+    from .grad import conv_weight_grad
+
+    def step(w, x, y, lr):
+        residual = conv2d(x, w) - y
+        return w - lr * conv_weight_grad(x, residual, w.shape[2:]) / residual.size
+
+    rng = np.random.default_rng(12)
+    cases = []
+    for n, c, o, size, k, lr in [(1, 1, 1, 6, 3, 0.5), (2, 2, 3, 7, 3, 1.0), (1, 3, 2, 5, 2, 0.1)]:
+        x = rng.standard_normal((n, c, size, size))
+        y = rng.standard_normal((n, o, size - k + 1, size - k + 1))
+        cases.append({"w": rng.standard_normal((o, c, k, k)), "x": x, "y": y, "lr": lr})
+    _run_cases(
+        fn,
+        cases,
+        step,
+        "your gradient step",
+        "the gradient of the mean is conv_weight_grad(x, residual, kernel_size) divided by the "
+        "number of output values, and the step goes against it",
+    )
+
+
+def check_intensity(fn: Callable[..., float] | str) -> None:
+    """Check ``fn(h, w, c_in, c_out, k, bytes_per_value=4)``: MACs per byte of a stride-1,
+    'same'-padded convolution (odd ``k``), each tensor read or written once."""
+    from .algorithms import arithmetic_intensity
+
+    function, label = _function(fn)
+    cases = [
+        {"h": h, "w": w, "c_in": a, "c_out": b, "k": k, "bytes_per_value": bpv}
+        for h, w, a, b, k, bpv in itertools.product(
+            [7, 56], [7, 28], [1, 32], [16, 256], [1, 3, 5], [2, 4]
+        )
+    ]
+    for case in cases:
+        expected = arithmetic_intensity(
+            (1, case["c_in"], case["h"], case["w"]),
+            case["c_out"],
+            case["k"],
+            padding=case["k"] // 2,
+            bytes_per_value=case["bytes_per_value"],
+        )
+        got = _call(function, label, case)
+        number = isinstance(got, int | float | np.integer | np.floating)
+        if not number or not np.isclose(got, expected, rtol=1e-9):
+            shown = ", ".join(f"{k}={v}" for k, v in case.items())
+            _fail(
+                f"For {shown} you returned {got!r}, expected {expected:.6g}: MACs are "
+                "h*w*c_out*c_in*k*k; bytes are bytes_per_value times the input, weight and "
+                "output values"
+            )
+    _show_success(f"Correct: the arithmetic intensity matches on all {len(cases)} hidden cases.")

@@ -13,7 +13,7 @@ import numpy as np
 
 from ._typing import IntOrTuple, Padding, Shape
 from ._validation import as_tuple, check_array, check_groups
-from .shapes import input_window, padded_output_size, resolve_padding
+from .shapes import conv_geometry
 
 
 def conv_matrix(
@@ -70,15 +70,10 @@ def conv_matrix(
             f"input_shape has {c_in} channels but weight of shape {weight.shape} with "
             f"groups={groups} expects {c_group * groups}; received input_shape={input_shape}"
         )
-    stride, dilation = as_tuple(stride, nd, "stride"), as_tuple(dilation, nd, "dilation")
-    pads = resolve_padding(padding, tuple(kernel), stride, dilation)
-    out = padded_output_size(tuple(spatial), tuple(kernel), stride, pads, dilation)
-
+    plan = conv_geometry(tuple(spatial), tuple(kernel), stride, padding, dilation)
+    out = plan.output_size
     # windows[i][t, j]: the input index output t reads with tap j along dimension i
-    windows = [
-        np.array([input_window(t, k, s, before, d)[0] for t in range(m)])
-        for m, k, s, (before, _), d in zip(out, kernel, stride, pads, dilation, strict=True)
-    ]
+    windows = [np.array(w) for w in plan.windows()]
     grids = np.meshgrid(
         np.arange(c_out),
         np.arange(c_group),

@@ -13,48 +13,56 @@ from __future__ import annotations
 import numpy as np
 
 from . import _kernels_fast as fast
+from . import _kernels_fft as fft
+from ._methods import check_method, choose_conv_method
 from ._typing import IntOrTuple, Padding
 from ._validation import (
     as_tuple,
     check_array,
+    check_batched_input,
     check_bias,
     check_groups,
     check_padding_mode,
     result_dtype,
 )
-from .padding import pad
-from .shapes import (
-    _check_output_padding,
-    output_padding_for,
-    padded_output_size,
-    resolve_padding,
-)
-
-SPATIAL_NAMES = {1: "(L)", 2: "(H, W)", 3: "(D, H, W)"}
+from .shapes import conv_geometry, conv_transpose_geometry
 
 
-def _batched(input: object, weight: np.ndarray, expected_nd: int | None, op: str):
-    """Check ``input`` against ``weight``'s spatial rank; return (batched input, was_batched)."""
-    nd = weight.ndim - 2
-    if expected_nd is not None and nd != expected_nd:
+def _weight_of_rank(weight: object, expected_nd: int, op: str) -> np.ndarray:
+    """The weight of ``conv1d``-style wrappers: checked to have ``expected_nd`` spatial dims."""
+    weight = _weight(weight)
+    if weight.ndim - 2 != expected_nd:
         raise ValueError(
             f"{op}{expected_nd}d expects a {expected_nd + 2}-D weight; "
             f"received weight with shape {weight.shape}"
         )
-    spatial = SPATIAL_NAMES[nd]
-    x = np.asarray(input)
-    if x.ndim not in (nd + 1, nd + 2):
-        raise ValueError(
-            f"input must be {nd + 1}-D (C, {spatial[1:-1]}) or {nd + 2}-D (N, C, "
-            f"{spatial[1:-1]}) for a weight with {nd} spatial dimensions; "
-            f"received input with shape {x.shape}"
-        )
-    x = check_array(x, "input", ndims=(nd + 1, nd + 2))
-    return (x, True) if x.ndim == nd + 2 else (x[None], False)
+    return weight
 
 
 def _weight(weight: object) -> np.ndarray:
     return check_array(weight, "weight", ndims=(3, 4, 5))
+
+
+def checked_conv_arguments(input, weight, bias, stride, padding, dilation, groups, padding_mode):
+    """Every check of :func:`conv`, in one place (``convlib.algorithms`` shares it).
+
+    Returns ``(x, weight, bias, groups, padding_mode, plan, batched)``: the input with a batch
+    dimension, the checked arrays and arguments, and the :func:`~convlib.shapes.conv_geometry`.
+    """
+    weight = _weight(weight)
+    x, batched = check_batched_input(input, weight.ndim - 2)
+    c_in, c_out = x.shape[1], weight.shape[0]
+    groups = check_groups(c_in, c_out, groups)
+    if c_in != weight.shape[1] * groups:
+        raise ValueError(
+            f"input has {c_in} channels but weight of shape {weight.shape} with groups={groups} "
+            f"expects weight.shape[1] * groups = {weight.shape[1] * groups}; "
+            f"received input with shape {np.shape(input)}"
+        )
+    bias = check_bias(bias, c_out)
+    padding_mode = check_padding_mode(padding_mode)
+    plan = conv_geometry(x.shape[2:], weight.shape[2:], stride, padding, dilation)
+    return x, weight, bias, groups, padding_mode, plan, batched
 
 
 def conv(
@@ -67,7 +75,7 @@ def conv(
     groups: int = 1,
     padding_mode: str = "zeros",
     *,
-    _expected_nd: int | None = None,
+    method: str = "auto",
 ) -> np.ndarray:
     r"""N-d cross-correlation, as ``torch.nn.functional.conv{1,2,3}d``.
 
@@ -95,6 +103,15 @@ def conv(
         Split channels into ``groups`` independent convolutions (``groups = C_in``: depthwise).
     padding_mode : {'zeros', 'reflect', 'replicate', 'circular'}
         How padded cells are filled, as ``torch.nn.Conv2d(padding_mode=...)``.
+    method : {'auto', 'gemm', 'direct', 'fft'}
+        How the sum over kernel taps is computed (the result is the same up to rounding):
+        ``'gemm'`` multiplies each cache-sized block of windows by the weight matrix (one matrix
+        product per group; a 1x1 convolution is one product per sample, with no copy);
+        ``'direct'`` multiply-adds one tap and input channel at a time; ``'fft'`` multiplies
+        Fourier transforms (cost independent of the kernel size: large kernels, few channels);
+        ``'auto'`` asks :func:`choose_conv_method`. ``'gemm'`` and ``'direct'`` handle strides
+        by the polyphase decomposition; ``'fft'`` computes every position and keeps each
+        ``stride``-th.
 
     Returns
     -------
@@ -119,32 +136,24 @@ def conv(
     >>> conv(x, np.ones((1, 1, 3, 3)), stride=1).ravel()
     array([45., 54., 81., 90.])
     """
-    weight = _weight(weight)
-    x, batched = _batched(input, weight, _expected_nd, "conv")
+    x, weight, bias, groups, padding_mode, plan, batched = checked_conv_arguments(
+        input, weight, bias, stride, padding, dilation, groups, padding_mode
+    )
     nd = weight.ndim - 2
-    c_in, c_out = x.shape[1], weight.shape[0]
-    groups = check_groups(c_in, c_out, groups)
-    if c_in != weight.shape[1] * groups:
-        raise ValueError(
-            f"input has {c_in} channels but weight of shape {weight.shape} with groups={groups} "
-            f"expects weight.shape[1] * groups = {weight.shape[1] * groups}; "
-            f"received input with shape {np.shape(input)}"
-        )
-    bias = check_bias(bias, c_out)
-    kernel = weight.shape[2:]
-    stride_given, stride = stride, as_tuple(stride, nd, "stride")
-    dilation = as_tuple(dilation, nd, "dilation")
-    padding_mode = check_padding_mode(padding_mode)
-    pads = resolve_padding(padding, kernel, stride_given, dilation)
-    out_size = padded_output_size(x.shape[2:], kernel, stride, pads, dilation)
+    stride, dilation, pads, out_size = plan.stride, plan.dilation, plan.padding, plan.output_size
+
+    method = check_method(method)
+    if method == "auto":
+        method = choose_conv_method(x.shape, weight.shape, stride, groups)
 
     dtype = result_dtype(x, weight, bias)
-    x = pad(x.astype(dtype, copy=False), pads, padding_mode)
-    weight = weight.astype(dtype, copy=False)
-    if weight.shape[1] == 1:
-        y = fast.correlate_depthwise(x, weight, stride, dilation, out_size)
+    x, weight = x.astype(dtype, copy=False), weight.astype(dtype, copy=False)
+    if method == "fft":
+        y = fft.correlate(x, weight, stride, dilation, groups, pads, padding_mode, out_size)
     else:
-        y = fast.correlate_im2col(x, weight, stride, dilation, groups, out_size)
+        y = fast.correlate(
+            x, weight, stride, dilation, groups, pads, padding_mode, out_size, method
+        )
     if bias is not None:
         y += bias.astype(dtype, copy=False).reshape(-1, *(1,) * nd)
     return y if batched else y[0]
@@ -161,7 +170,7 @@ def conv_transpose(
     dilation: IntOrTuple = 1,
     output_size: IntOrTuple | None = None,
     *,
-    _expected_nd: int | None = None,
+    method: str = "auto",
 ) -> np.ndarray:
     r"""N-d transposed convolution, as ``torch.nn.functional.conv_transpose{1,2,3}d``.
 
@@ -189,6 +198,11 @@ def conv_transpose(
     output_size : int or tuple of int, optional
         Desired spatial output size (a full shape is accepted too); overrides ``output_padding``
         as ``ConvTranspose2d.forward(output_size=...)`` does.
+    method : {'auto', 'gemm', 'direct', 'fft'}
+        As in :func:`conv`. With ``'gemm'`` and ``'direct'``, each of the ``prod(stride)``
+        output phases is a stride-1 correlation of the input with the kernel taps that land on
+        it (the polyphase view), so no zero-inserted input is built and nothing is scattered
+        tap by tap; ``'fft'`` convolves the zero-upsampled input.
 
     Returns
     -------
@@ -208,7 +222,7 @@ def conv_transpose(
     array([1., 1., 2., 1., 1.])
     """
     weight = _weight(weight)
-    x, batched = _batched(input, weight, _expected_nd, "conv_transpose")
+    x, batched = check_batched_input(input, weight.ndim - 2)
     nd = weight.ndim - 2
     c_in = x.shape[1]
     if weight.shape[0] != c_in:
@@ -220,40 +234,22 @@ def conv_transpose(
     groups = check_groups(c_in, None, groups)
     c_out = weight.shape[1] * groups
     bias = check_bias(bias, c_out)
-    kernel = weight.shape[2:]
-    size = x.shape[2:]
-    stride = as_tuple(stride, nd, "stride")
-    padding = as_tuple(padding, nd, "padding", minimum=0)
-    dilation = as_tuple(dilation, nd, "dilation")
-    if output_size is not None:
-        target = _spatial_output_size(output_size, nd)
-        output_padding = output_padding_for(target, size, kernel, stride, padding, dilation)
-    output_padding = as_tuple(output_padding, nd, "output_padding", minimum=0)
-    _check_output_padding(output_padding, stride, dilation)
-    natural = [
-        (n - 1) * s + d * (k - 1) + 1
-        for n, s, d, k in zip(size, stride, dilation, kernel, strict=True)
-    ]
-    out_size = [m - 2 * p + op for m, p, op in zip(natural, padding, output_padding, strict=True)]
-    if any(o < 1 for o in out_size):
-        raise ValueError(
-            f"padding removes the whole output of the transposed convolution: output size "
-            f"{tuple(out_size)}; received padding={padding} for input size {size}, "
-            f"kernel_size={kernel}, stride={stride}, dilation={dilation}"
-        )
-    full = [max(m, p + o) for m, p, o in zip(natural, padding, out_size, strict=True)]
+    target = None if output_size is None else _spatial_output_size(output_size, nd)
+    plan = conv_transpose_geometry(
+        x.shape[2:], weight.shape[2:], stride, padding, output_padding, dilation, target
+    )
+    stride, dilation, out_size = plan.stride, plan.dilation, plan.output_size
+    padding = tuple(lo for lo, _ in plan.padding)
+    method = check_method(method)
+    if method == "auto":
+        method = choose_conv_method(x.shape, weight.shape, stride, groups, transposed=True)
 
     dtype = result_dtype(x, weight, bias)
-    buffer = fast.scatter_transpose(
-        x.astype(dtype, copy=False),
-        weight.astype(dtype, copy=False),
-        stride,
-        dilation,
-        groups,
-        full,
-    )
-    crop = tuple(slice(p, p + o) for p, o in zip(padding, out_size, strict=True))
-    y = np.ascontiguousarray(buffer[(slice(None), slice(None), *crop)])
+    x, weight = x.astype(dtype, copy=False), weight.astype(dtype, copy=False)
+    if method == "fft":
+        y = fft.transpose(x, weight, stride, dilation, groups, padding, out_size)
+    else:
+        y = fast.transpose(x, weight, stride, dilation, groups, padding, out_size, method)
     if bias is not None:
         y += bias.astype(dtype, copy=False).reshape(-1, *(1,) * nd)
     return y if batched else y[0]
@@ -267,60 +263,63 @@ def _spatial_output_size(output_size: object, nd: int) -> tuple[int, ...]:
 
 
 def conv1d(
-    input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1, padding_mode="zeros"
-):
+    input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1, padding_mode="zeros",
+    *, method="auto",
+):  # fmt: skip
     """1-D :func:`conv`, as ``torch.nn.functional.conv1d``: input ``(N, C_in, L)``."""
-    return conv(
-        input, weight, bias, stride, padding, dilation, groups, padding_mode, _expected_nd=1
-    )
+    weight = _weight_of_rank(weight, 1, "conv")
+    return conv(input, weight, bias, stride, padding, dilation, groups, padding_mode, method=method)
 
 
 def conv2d(
-    input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1, padding_mode="zeros"
-):
+    input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1, padding_mode="zeros",
+    *, method="auto",
+):  # fmt: skip
     """2-D :func:`conv`, as ``torch.nn.functional.conv2d``: input ``(N, C_in, H, W)``."""
-    return conv(
-        input, weight, bias, stride, padding, dilation, groups, padding_mode, _expected_nd=2
-    )
+    weight = _weight_of_rank(weight, 2, "conv")
+    return conv(input, weight, bias, stride, padding, dilation, groups, padding_mode, method=method)
 
 
 def conv3d(
-    input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1, padding_mode="zeros"
-):
+    input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1, padding_mode="zeros",
+    *, method="auto",
+):  # fmt: skip
     """3-D :func:`conv`, as ``torch.nn.functional.conv3d``: input ``(N, C_in, D, H, W)``."""
-    return conv(
-        input, weight, bias, stride, padding, dilation, groups, padding_mode, _expected_nd=3
-    )
+    weight = _weight_of_rank(weight, 3, "conv")
+    return conv(input, weight, bias, stride, padding, dilation, groups, padding_mode, method=method)
 
 
 def conv_transpose1d(
     input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1, dilation=1,
-    output_size=None,
+    output_size=None, *, method="auto",
 ):  # fmt: skip
     """1-D :func:`conv_transpose`, as ``torch.nn.functional.conv_transpose1d``."""
+    weight = _weight_of_rank(weight, 1, "conv_transpose")
     return conv_transpose(
         input, weight, bias, stride, padding, output_padding, groups, dilation, output_size,
-        _expected_nd=1,
+        method=method,
     )  # fmt: skip
 
 
 def conv_transpose2d(
     input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1, dilation=1,
-    output_size=None,
+    output_size=None, *, method="auto",
 ):  # fmt: skip
     """2-D :func:`conv_transpose`, as ``torch.nn.functional.conv_transpose2d``."""
+    weight = _weight_of_rank(weight, 2, "conv_transpose")
     return conv_transpose(
         input, weight, bias, stride, padding, output_padding, groups, dilation, output_size,
-        _expected_nd=2,
+        method=method,
     )  # fmt: skip
 
 
 def conv_transpose3d(
     input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1, dilation=1,
-    output_size=None,
+    output_size=None, *, method="auto",
 ):  # fmt: skip
     """3-D :func:`conv_transpose`, as ``torch.nn.functional.conv_transpose3d``."""
+    weight = _weight_of_rank(weight, 3, "conv_transpose")
     return conv_transpose(
         input, weight, bias, stride, padding, output_padding, groups, dilation, output_size,
-        _expected_nd=3,
+        method=method,
     )  # fmt: skip

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Sequence
 
 import numpy as np
 
-from ._validation import _is_int, as_tuple, check_positive_int
+from ._validation import as_tuple, check_positive_int
 from .ops import conv_transpose
 from .shapes import resolve_padding
 
@@ -59,9 +59,9 @@ def _layer_geometry(layer: object, dim: int) -> tuple[int, int, int, int] | None
         return None
 
     def pick(value: object, name: str, minimum: int = 1) -> int:
-        if _is_int(value):
-            return check_positive_int(value, name, minimum=minimum)
-        return as_tuple(value, len(value), name, minimum=minimum)[dim]
+        if isinstance(value, Sequence | np.ndarray) and not isinstance(value, str):
+            return as_tuple(value, len(value), name, minimum=minimum)[dim]
+        return check_positive_int(value, name, minimum=minimum)
 
     k, s, d = pick(k, "kernel_size"), pick(s, "stride"), pick(d, "dilation")
     p = resolve_padding(p, k, s, d)[0][0] if isinstance(p, str) else pick(p, "padding", 0)

@@ -62,17 +62,15 @@ def _source_index(i: int, size: int, mode: str) -> int | None:
 
 
 class _Reader:
-    """Reads input cells through the padding; if asked, records each call (None for a zero)."""
+    """Reads input cells through the padding (a zero-padding cell reads as 0)."""
 
-    def __init__(self, x, mode, record=False):
-        self.x, self.mode, self.calls = x, mode, [] if record else None
+    def __init__(self, x, mode):
+        self.x, self.mode = x, mode
 
     def __call__(self, n, c, index):
         sizes = self.x.shape[2:]
         source = [_source_index(i, s, self.mode) for i, s in zip(index, sizes)]
         cell = None if any(i is None for i in source) else tuple(source)
-        if self.calls is not None:
-            self.calls.append(cell)
         return 0.0 if cell is None else self.x[(n, c, *cell)]
 
 
@@ -85,8 +83,6 @@ def conv(
     dilation=1,
     groups=1,
     padding_mode="zeros",
-    *,
-    _reader=None,
 ):
     """Cross-correlation by the definition: same arguments and meaning as ``convlib.conv``."""
     x, weight, n_dims, batched = _batch(input, weight)
@@ -96,7 +92,7 @@ def conv(
         raise ValueError("padding='same' needs stride 1")
     before = [b for b, _ in _padding_pairs(padding, kernel, dilation, n_dims)]
     after = [a for _, a in _padding_pairs(padding, kernel, dilation, n_dims)]
-    read = _reader(x, padding_mode) if _reader else _Reader(x, padding_mode)
+    read = _Reader(x, padding_mode)
 
     # output positions: every t whose window fits inside the padded input (counted, not a formula)
     out_size = []
@@ -184,20 +180,20 @@ def conv_transpose(
 def windows_read(output_index, input_spatial_shape, kernel_size, stride=1, padding=0, dilation=1):
     """The input coordinates the reference reads for one output position (zero padding excluded).
 
-    Runs :func:`conv` on a single-channel input with a recording reader, so this is exactly what
-    the definition reads, not a re-derivation of the index arithmetic.
+    Runs :func:`conv` on an input whose cell ``u`` holds ``1 + flat index of u``, with one output
+    channel per kernel tap that picks that tap alone: output channel ``j`` then holds the cell tap
+    ``j`` read (0 for a zero-padding cell), so this is exactly what the definition reads, not a
+    re-derivation of the index arithmetic.
     """
     n_dims = len(input_spatial_shape)
     kernel = _expand(kernel_size, n_dims)
-    readers = []
-
-    def recording(array, mode):
-        readers.append(_Reader(array, mode, record=True))
-        return readers[-1]
-
-    x = np.zeros((1, 1, *input_spatial_shape))
-    out = conv(x, np.ones((1, 1, *kernel)), None, stride, padding, dilation, _reader=recording)
-    positions = list(itertools.product(*(range(m) for m in out.shape[2:])))
     taps = int(np.prod(kernel))
-    p = positions.index(_expand(output_index, n_dims))
-    return {cell for cell in readers[0].calls[p * taps : (p + 1) * taps] if cell is not None}
+    x = 1.0 + np.arange(int(np.prod(input_spatial_shape))).reshape(1, 1, *input_spatial_shape)
+    pick = np.eye(taps).reshape(taps, 1, *kernel)
+    out = conv(x, pick, None, stride, padding, dilation)
+    values = out[(0, slice(None), *_expand(output_index, n_dims))]
+    return {
+        tuple(int(i) for i in np.unravel_index(int(v) - 1, input_spatial_shape))
+        for v in values
+        if v != 0
+    }

@@ -17,8 +17,8 @@ import dataclasses
 import numpy as np
 
 from ._typing import IntOrTuple, Padding
-from ._validation import check_array, check_positive_int
-from .ops import _batched, conv
+from ._validation import check_array, check_batched_input, check_positive_int
+from .ops import conv
 
 
 def depthwise_conv(
@@ -49,7 +49,7 @@ def depthwise_conv(
             "depthwise weight must have shape (C * multiplier, 1, *kernel_size); received "
             f"weight with shape {weight.shape}"
         )
-    channels = _batched(input, weight, None, "depthwise_conv")[0].shape[1]
+    channels = check_batched_input(input, weight.ndim - 2)[0].shape[1]
     if weight.shape[0] % channels:
         raise ValueError(
             f"depthwise weight's first dimension must be a multiple of the input channels; "

@@ -1,7 +1,13 @@
-"""Shape arithmetic of convolutions: integer functions shared by the ops, counters and widgets.
+"""Shape arithmetic of convolutions, in one place: a geometry plan and the size functions on it.
 
-Every function accepts ints or tuples (one entry per spatial dimension); given only ints it returns
-an int, given any tuple it returns a tuple. Division is always floor division (``//``).
+A :class:`Geometry` is the plan of one convolution, transposed convolution or pooling along every
+spatial dimension: padding as ``(before, after)`` pairs (jax's ``conv_general_dilated``), output
+size, the input cells each output position reads (its window) and, for a transposed
+convolution, ``output_padding`` with the range of valid output sizes. :func:`conv_geometry`,
+:func:`conv_transpose_geometry` and :func:`pool_geometry` build it, checking every argument once;
+the ops, the matrix view, the layer specs, the diagrams and the explorers read it. The size
+functions below are the same plans, returning ints for int arguments and tuples for tuples.
+Division is always floor division (``//``).
 
 See the chapters "Convolution" (output size), "Dilated convolution" (effective kernel; receptive
 fields are in :mod:`convlib.receptive`) and "Transposed convolution" (output size range and
@@ -10,10 +16,13 @@ fields are in :mod:`convlib.receptive`) and "Transposed convolution" (output siz
 
 from __future__ import annotations
 
+import dataclasses
+
 from ._typing import IntOrTuple, Padding
 from ._validation import as_tuple
 
 PADDING_STRINGS = ("valid", "same", "causal")
+Pairs = tuple[tuple[int, int], ...]
 
 
 def _ndim(*values: object) -> int | None:
@@ -26,8 +35,109 @@ def _ndim(*values: object) -> int | None:
     return lengths.pop() if lengths else None
 
 
+def _plan_ndim(first: object, *others: object) -> int:
+    """Spatial dimensions of a plan: ``first``'s length if a tuple (its own errors then name each
+    argument of the wrong length), else the length tuple arguments agree on (1 if none)."""
+    if isinstance(first, tuple | list):
+        return len(first)
+    return _ndim(*others) or 1
+
+
 def _scalar_or_tuple(values: tuple, ndim: int | None):
     return values[0] if ndim is None else values
+
+
+def _is_pairs(padding: object) -> bool:
+    return (
+        isinstance(padding, tuple | list)
+        and bool(padding)
+        and all(isinstance(p, tuple | list) for p in padding)
+    )
+
+
+@dataclasses.dataclass(frozen=True)
+class Geometry:
+    """The plan of one convolution, transposed convolution or pooling, per spatial dimension.
+
+    Attributes
+    ----------
+    input_size, kernel_size, stride, dilation : tuple of int
+    padding : tuple of (int, int)
+        ``(before, after)`` per dimension: cells added to the input (convolution, pooling), or
+        cropped from both ends of the output (transposed convolution).
+    output_size : tuple of int
+    transposed : bool
+    output_padding : tuple of int
+        Cells added at the end of a transposed convolution's output (zeros otherwise).
+    output_size_range : (tuple of int, tuple of int) or None
+        Transposed only: the smallest and largest output sizes ``output_padding`` chooses
+        between, every input size a convolution with these arguments maps to ``input_size``.
+    """
+
+    input_size: tuple[int, ...]
+    kernel_size: tuple[int, ...]
+    stride: tuple[int, ...]
+    dilation: tuple[int, ...]
+    padding: Pairs
+    output_size: tuple[int, ...]
+    transposed: bool = False
+    output_padding: tuple[int, ...] = ()
+    output_size_range: tuple[tuple[int, ...], tuple[int, ...]] | None = None
+
+    @property
+    def ndim(self) -> int:
+        return len(self.input_size)
+
+    @property
+    def effective_kernel_size(self) -> tuple[int, ...]:
+        return tuple(d * (k - 1) + 1 for k, d in zip(self.kernel_size, self.dilation, strict=True))
+
+    def window(self, index: IntOrTuple) -> tuple[list[int], ...]:
+        """The cells position ``index`` touches, per dimension (see :func:`input_window`).
+
+        Convolution and pooling: the input cells output ``index`` reads, in unpadded input
+        coordinates (below 0 or past the size: a padding cell). Transposed: the output cells
+        input cell ``index`` writes to, before cropping (below 0 or past the size: cropped).
+        """
+        index = as_tuple(index, self.ndim, "index", minimum=0)
+        return tuple(
+            _window(i, k, s, lo, d)
+            for i, k, s, (lo, _), d in zip(
+                index, self.kernel_size, self.stride, self.padding, self.dilation, strict=True
+            )
+        )
+
+    def windows(self) -> tuple[list[list[int]], ...]:
+        """``windows()[i][t][j]``: :meth:`window` of every position ``t`` along dimension ``i``."""
+        count = self.input_size if self.transposed else self.output_size
+        return tuple(
+            [_window(t, k, s, lo, d) for t in range(m)]
+            for m, k, s, (lo, _), d in zip(
+                count, self.kernel_size, self.stride, self.padding, self.dilation, strict=True
+            )
+        )
+
+    def as_conv(self) -> Geometry:
+        """A transposed convolution as jax sees it: a stride-1 convolution over the input with
+        ``stride - 1`` zeros inserted between cells (input dilation), padded by
+        :math:`d(k-1) - p` before and :math:`d(k-1) - p + \\text{output\\_padding}` after
+        (negative: cells cropped), with the flipped kernel. Its output size is this one's."""
+        if not self.transposed:
+            return self
+        inner = tuple((n - 1) * s + 1 for n, s in zip(self.input_size, self.stride, strict=True))
+        pads = tuple(
+            (e - 1 - lo, e - 1 - hi + op)
+            for e, (lo, hi), op in zip(
+                self.effective_kernel_size, self.padding, self.output_padding, strict=True
+            )
+        )
+        one = (1,) * self.ndim
+        return Geometry(inner, self.kernel_size, one, self.dilation, pads, self.output_size)
+
+
+def _window(index: int, kernel: int, stride: int, before: int, dilation: int) -> list[int]:
+    """The index map of every convolution: position ``index`` meets cells ``i s - p + j d``."""
+    return [index * stride - before + j * dilation for j in range(kernel)]
 
 
 def effective_kernel_size(kernel_size: IntOrTuple, dilation: IntOrTuple = 1) -> IntOrTuple:
@@ -47,7 +157,7 @@ def effective_kernel_size(kernel_size: IntOrTuple, dilation: IntOrTuple = 1) -> 
     return _scalar_or_tuple(tuple(di * (ki - 1) + 1 for ki, di in zip(k, d, strict=True)), nd)
 
 
-def same_padding(kernel_size: IntOrTuple, dilation: IntOrTuple = 1) -> tuple[tuple[int, int], ...]:
+def same_padding(kernel_size: IntOrTuple, dilation: IntOrTuple = 1) -> Pairs:
     r"""PyTorch's ``padding='same'``: ``(before, after)`` per dimension.
 
     The total padding :math:`d(k-1)` is split with the smaller half before (top/left) and the
@@ -68,36 +178,259 @@ def same_padding(kernel_size: IntOrTuple, dilation: IntOrTuple = 1) -> tuple[tup
 
 
 def resolve_padding(
-    padding: Padding, kernel_size: IntOrTuple, stride: IntOrTuple = 1, dilation: IntOrTuple = 1
-) -> tuple[tuple[int, int], ...]:
+    padding: Padding,
+    kernel_size: IntOrTuple,
+    stride: IntOrTuple = 1,
+    dilation: IntOrTuple = 1,
+    *,
+    beyond_torch: bool = False,
+) -> Pairs:
     """Turn any accepted ``padding`` into ``(before, after)`` pairs, one per spatial dimension.
 
     ``'valid'`` is no padding; ``'same'`` is :func:`same_padding` and, as in PyTorch, requires
     stride 1; ``'causal'`` pads :math:`d(k-1)` before and nothing after, so output ``t`` sees
     only inputs ``<= t`` (Keras' ``Conv1D(padding='causal')``). An int or tuple pads both sides
-    equally.
+    equally. With ``beyond_torch=True`` (diagrams and explorers) also ``'full'``, :math:`d(k-1)`
+    on both sides (every partial overlap), and explicit ``(before, after)`` pairs, which
+    PyTorch's convolutions do not accept.
+
+    Examples
+    --------
+    >>> resolve_padding("causal", 3, dilation=2)
+    ((4, 0),)
+    >>> resolve_padding(((0, 2), (1, 1)), (3, 3), beyond_torch=True)
+    ((0, 2), (1, 1))
     """
-    n = _ndim(kernel_size, stride, dilation, None if isinstance(padding, str) else padding) or 1
-    if isinstance(padding, str):
-        if padding not in PADDING_STRINGS:
-            raise ValueError(
-                "padding must be a non-negative int, a tuple of non-negative ints, or one of "
-                f"'valid', 'same', 'causal'; received padding={padding!r}"
-            )
-        k = as_tuple(kernel_size, n, "kernel_size")
-        d = as_tuple(dilation, n, "dilation")
-        if padding == "valid":
-            return ((0, 0),) * n
+    if beyond_torch and _is_pairs(padding):
+        n = _plan_ndim(kernel_size, stride, dilation, padding)
+        flat = as_tuple(tuple(v for pair in padding for v in pair), 2 * n, "padding", minimum=0)
+        return tuple(zip(flat[::2], flat[1::2], strict=True))
+    n = _plan_ndim(kernel_size, stride, dilation, None if isinstance(padding, str) else padding)
+    if not isinstance(padding, str):
+        return tuple((p, p) for p in as_tuple(padding, n, "padding", minimum=0))
+    names = PADDING_STRINGS + (("full",) if beyond_torch else ())
+    if padding not in names:
+        raise ValueError(
+            "padding must be a non-negative int, a tuple of non-negative ints, or one of "
+            f"{', '.join(map(repr, names))}; received padding={padding!r}"
+        )
+    k = as_tuple(kernel_size, n, "kernel_size")
+    d = as_tuple(dilation, n, "dilation")
+    spans = [di * (ki - 1) for ki, di in zip(k, d, strict=True)]
+    if padding == "valid":
+        return ((0, 0),) * n
+    if padding == "same":
         s = as_tuple(stride, n, "stride")
-        if padding == "same":
-            if any(si != 1 for si in s):
-                raise ValueError(
-                    "padding='same' is only supported for stride 1 (as in PyTorch); "
-                    f"received stride={stride!r}"
-                )
-            return same_padding(k, d)
-        return tuple((di * (ki - 1), 0) for ki, di in zip(k, d, strict=True))
-    return tuple((p, p) for p in as_tuple(padding, n, "padding", minimum=0))
+        if any(si != 1 for si in s):
+            raise ValueError(
+                "padding='same' is only supported for stride 1 (as in PyTorch); "
+                f"received stride={stride!r}"
+            )
+        return same_padding(k, d)
+    return tuple((t, 0 if padding == "causal" else t) for t in spans)
+
+
+def conv_geometry(
+    input_size: IntOrTuple,
+    kernel_size: IntOrTuple,
+    stride: IntOrTuple = 1,
+    padding: Padding = 0,
+    dilation: IntOrTuple = 1,
+    *,
+    beyond_torch: bool = False,
+) -> Geometry:
+    r"""The plan of a convolution: padding pairs, output size and windows per dimension.
+
+    .. math::
+
+        o = \left\lfloor \frac{n + p_\text{before} + p_\text{after} - d(k-1) - 1}{s}
+            \right\rfloor + 1
+
+    ``padding`` takes every form :func:`resolve_padding` does (``beyond_torch`` as there).
+
+    Raises
+    ------
+    ValueError
+        If the (dilated) kernel is larger than the padded input, or any argument is invalid.
+
+    Examples
+    --------
+    >>> plan = conv_geometry((5, 6), 3, stride=2, padding="valid")
+    >>> plan.output_size, plan.window((1, 0))
+    ((2, 2), ([2, 3, 4], [0, 1, 2]))
+    """
+    flat = None if isinstance(padding, str) or _is_pairs(padding) else padding
+    n = _plan_ndim(input_size, kernel_size, stride, dilation, flat)
+    if _is_pairs(padding) and not isinstance(input_size, tuple | list):
+        n = len(padding)
+    sizes = as_tuple(input_size, n, "input_size")
+    k = as_tuple(kernel_size, n, "kernel_size")
+    s = as_tuple(stride, n, "stride")
+    d = as_tuple(dilation, n, "dilation")
+    pads = resolve_padding(padding, k, stride, d, beyond_torch=beyond_torch)
+    out = []
+    for axis, (ni, ki, si, di, (lo, hi)) in enumerate(zip(sizes, k, s, d, pads, strict=True)):
+        padded, span = ni + lo + hi, di * (ki - 1) + 1
+        if span > padded:
+            raise ValueError(
+                f"kernel is larger than the padded input along spatial dimension {axis}: "
+                f"kernel_size={ki} with dilation={di} spans {span} cells but the input of size "
+                f"{ni} padded by ({lo}, {hi}) has {padded}"
+            )
+        out.append((padded - span) // si + 1)
+    return Geometry(sizes, k, s, d, pads, tuple(out))
+
+
+def conv_transpose_geometry(
+    input_size: IntOrTuple,
+    kernel_size: IntOrTuple,
+    stride: IntOrTuple = 1,
+    padding: IntOrTuple = 0,
+    output_padding: IntOrTuple = 0,
+    dilation: IntOrTuple = 1,
+    output_size: IntOrTuple | None = None,
+) -> Geometry:
+    r"""The plan of a transposed convolution, with its valid output sizes.
+
+    .. math::
+
+        o = (n - 1)s - 2p + d(k - 1) + \text{output\_padding} + 1,
+        \qquad 0 \le \text{output\_padding} < \max(s, d)
+
+    ``output_size`` (sizes per spatial dimension) overrides ``output_padding`` as
+    ``ConvTranspose2d.forward(output_size=...)`` does: it must lie in ``output_size_range``,
+    from ``output_padding=0`` up to :math:`s - 1` more (sizes below 1 are left out).
+
+    Raises
+    ------
+    ValueError
+        If ``output_padding`` is not smaller than ``stride`` or ``dilation``, ``output_size`` is
+        outside the valid range (the message gives it), or the output would be empty.
+
+    Examples
+    --------
+    >>> plan = conv_transpose_geometry(4, 3, stride=2, padding=1, output_size=8)
+    >>> plan.output_size, plan.output_padding, plan.output_size_range
+    ((8,), (1,), ((7,), (8,)))
+    """
+    n = _plan_ndim(input_size, kernel_size, stride, padding, output_padding, dilation)
+    sizes = as_tuple(input_size, n, "input_size")
+    k, s = as_tuple(kernel_size, n, "kernel_size"), as_tuple(stride, n, "stride")
+    p = as_tuple(padding, n, "padding", minimum=0)
+    d = as_tuple(dilation, n, "dilation")
+    natural, smallest, largest = _transpose_sizes(sizes, k, s, p, d)
+    if output_size is not None:
+        target = as_tuple(output_size, n, "output_size")
+        if not all(lo <= t <= hi for t, lo, hi in zip(target, smallest, largest, strict=True)):
+            raise ValueError(
+                f"output_size must be within the valid sizes {smallest} to {largest} for this "
+                f"input and these arguments; received output_size={output_size!r}"
+            )
+        output_padding = tuple(t - lo for t, lo in zip(target, natural, strict=True))
+    op = as_tuple(output_padding, n, "output_padding", minimum=0)
+    check_output_padding(op, s, d)
+    out = tuple(lo + opi for lo, opi in zip(natural, op, strict=True))
+    if any(o < 1 for o in out):
+        raise ValueError(
+            f"padding removes the whole output of the transposed convolution: output size "
+            f"{out}; received padding={padding!r} for input_size={input_size!r}, "
+            f"kernel_size={kernel_size!r}, stride={stride!r}, dilation={dilation!r}"
+        )
+    pads = tuple((pi, pi) for pi in p)
+    return Geometry(sizes, k, s, d, pads, out, True, op, (smallest, largest))
+
+
+def check_output_padding(
+    output_padding: tuple[int, ...], stride: tuple[int, ...], dilation: tuple[int, ...]
+) -> None:
+    """PyTorch's rule: ``output_padding`` smaller than ``stride`` or ``dilation``, per dimension."""
+    for opi, si, di in zip(output_padding, stride, dilation, strict=True):
+        if opi >= si and opi >= di:
+            raise ValueError(
+                "output_padding must be smaller than either stride or dilation (as in PyTorch); "
+                f"received output_padding={opi} with stride={si}, dilation={di}"
+            )
+
+
+# Kept for branches written before the geometry plan (ops, explorers): call sites should move
+# to conv_transpose_geometry / conv_geometry, then these two names can go.
+_check_output_padding = check_output_padding
+
+
+def padded_output_size(
+    size: tuple[int, ...],
+    kernel_size: tuple[int, ...],
+    stride: tuple[int, ...],
+    padding: Pairs,
+    dilation: tuple[int, ...],
+) -> tuple[int, ...]:
+    """:func:`conv_geometry`'s ``output_size`` for checked tuples and ``(before, after)`` pairs."""
+    plan = conv_geometry(size, kernel_size, stride, padding, dilation, beyond_torch=True)
+    return plan.output_size
+
+
+def _transpose_sizes(sizes, k, s, p, d) -> tuple[tuple[int, ...], ...]:
+    """The transposed size rule: sizes at ``output_padding=0``, smallest and largest valid."""
+    natural = tuple(
+        (ni - 1) * si - 2 * pi + di * (ki - 1) + 1
+        for ni, ki, si, pi, di in zip(sizes, k, s, p, d, strict=True)
+    )
+    largest = tuple(lo + si - 1 for lo, si in zip(natural, s, strict=True))
+    return natural, tuple(max(lo, 1) for lo in natural), largest
+
+
+def pool_geometry(
+    input_size: IntOrTuple,
+    kernel_size: IntOrTuple,
+    stride: IntOrTuple | None = None,
+    padding: IntOrTuple = 0,
+    dilation: IntOrTuple = 1,
+    ceil_mode: bool = False,
+) -> Geometry:
+    r"""The plan of a max or average pooling (``torch.nn.MaxPool2d``'s rule, exactly).
+
+    ``stride=None`` means ``stride = kernel_size``, as in PyTorch. With ``ceil_mode`` the floor
+    becomes a ceiling, but the last window must start inside the input or the left padding (a
+    window starting in the right padding is dropped); the last window may then reach past the
+    right padding:
+
+    .. math::
+
+        o = \left\lfloor \frac{n + 2p - d(k-1) - 1}{s} \right\rfloor + 1
+        \quad\text{or, with ceil\_mode,}\quad
+        o = \left\lceil \frac{n + 2p - d(k-1) - 1}{s} \right\rceil + 1,
+        \; o \gets o - 1 \text{ if } (o - 1)s \ge n + p
+
+    Raises
+    ------
+    ValueError
+        If ``padding`` exceeds ``kernel_size // 2`` (PyTorch rejects that), or the output would
+        be empty.
+    """
+    stride = kernel_size if stride is None else stride
+    n = _plan_ndim(input_size, kernel_size, stride, padding, dilation)
+    sizes = as_tuple(input_size, n, "input_size")
+    k, s = as_tuple(kernel_size, n, "kernel_size"), as_tuple(stride, n, "stride")
+    p, d = as_tuple(padding, n, "padding", minimum=0), as_tuple(dilation, n, "dilation")
+    out = []
+    for ni, ki, si, pi, di in zip(sizes, k, s, p, d, strict=True):
+        if pi > ki // 2:
+            raise ValueError(
+                f"padding must be at most half of the kernel size, kernel_size // 2 = {ki // 2} "
+                f"(PyTorch: 'pad should be at most half of effective kernel size'); "
+                f"received padding={padding!r} with kernel_size={kernel_size!r}"
+            )
+        o = (ni + 2 * pi - di * (ki - 1) - 1 + (si - 1 if ceil_mode else 0)) // si + 1
+        if ceil_mode and (o - 1) * si >= ni + pi:
+            o -= 1
+        if o < 1:
+            raise ValueError(
+                f"the pooling window is larger than the padded input: input_size={input_size!r} "
+                f"with kernel_size={kernel_size!r}, stride={stride!r}, padding={padding!r}, "
+                f"dilation={dilation!r} gives output size {o}"
+            )
+        out.append(o)
+    return Geometry(sizes, k, s, d, tuple((pi, pi) for pi in p), tuple(out))
 
 
 def conv_output_size(
@@ -115,7 +448,7 @@ def conv_output_size(
             \right\rfloor + 1
 
     With symmetric padding :math:`p` on each side this is the familiar
-    :math:`\lfloor (n + 2p - d(k-1) - 1)/s \rfloor + 1`.
+    :math:`\lfloor (n + 2p - d(k-1) - 1)/s \rfloor + 1`. The plan is :func:`conv_geometry`.
 
     Parameters
     ----------
@@ -141,99 +474,50 @@ def conv_output_size(
     (32, 32)
     """
     nd = _ndim(size, kernel_size, stride, dilation, None if isinstance(padding, str) else padding)
-    n = nd or 1
-    sizes = as_tuple(size, n, "size")
-    k = as_tuple(kernel_size, n, "kernel_size")
-    s = as_tuple(stride, n, "stride")
-    d = as_tuple(dilation, n, "dilation")
-    return _scalar_or_tuple(
-        padded_output_size(sizes, k, s, resolve_padding(padding, k, s, d), d), nd
-    )
-
-
-def padded_output_size(
-    size: tuple[int, ...],
-    kernel_size: tuple[int, ...],
-    stride: tuple[int, ...],
-    padding: tuple[tuple[int, int], ...],
-    dilation: tuple[int, ...],
-) -> tuple[int, ...]:
-    """:func:`conv_output_size` for checked tuples and ``(before, after)`` padding pairs.
-
-    Raises
-    ------
-    ValueError
-        If the (dilated) kernel is larger than the padded input along some dimension.
-    """
-    out = []
-    for axis, (ni, ki, si, di, (lo, hi)) in enumerate(
-        zip(size, kernel_size, stride, dilation, padding, strict=True)
-    ):
-        padded, span = ni + lo + hi, di * (ki - 1) + 1
-        if span > padded:
-            raise ValueError(
-                f"kernel is larger than the padded input along spatial dimension {axis}: "
-                f"kernel_size={ki} with dilation={di} spans {span} cells but the input of size "
-                f"{ni} padded by ({lo}, {hi}) has {padded}"
-            )
-        out.append((padded - span) // si + 1)
-    return tuple(out)
+    return _scalar_or_tuple(conv_geometry(size, kernel_size, stride, padding, dilation)
+                            .output_size, nd)  # fmt: skip
 
 
 def pool_output_size(
-    size: IntOrTuple,
+    input_size: IntOrTuple,
     kernel_size: IntOrTuple,
     stride: IntOrTuple | None = None,
     padding: IntOrTuple = 0,
     dilation: IntOrTuple = 1,
     ceil_mode: bool = False,
 ) -> IntOrTuple:
-    r"""Output size of a max/average pooling layer (``torch.nn.MaxPool2d``'s formula).
+    r"""Output size of a max or average pooling layer: :func:`pool_geometry`'s ``output_size``.
 
-    As :func:`conv_output_size` (``stride`` defaults to the kernel size); with ``ceil_mode`` the
-    floor becomes a ceiling, except that a window starting in the right padding is dropped:
+    Parameters
+    ----------
+    input_size, kernel_size : int or tuple of int
+        Input size and window size per spatial dimension.
+    stride : int or tuple of int, optional
+        Step between windows; default ``kernel_size``.
+    padding : int or tuple of int
+        Implicit padding on both sides; at most ``kernel_size // 2`` (PyTorch rejects more).
+    dilation : int or tuple of int
+        Spacing between window elements (``MaxPool`` only; average pooling has 1).
+    ceil_mode : bool
+        Round the number of windows up instead of down (see :func:`pool_geometry`).
 
-    .. math::
+    Returns
+    -------
+    int or tuple of int
 
-        o = \left\lceil \frac{n + 2p - d(k-1) - 1}{s} \right\rceil + 1,
-        \quad o \gets o - 1 \text{ if } (o - 1)s \ge n + p
+    Raises
+    ------
+    ValueError
+        If ``padding`` exceeds half the kernel size, or the output would be empty.
 
     Examples
     --------
     >>> pool_output_size(112, 3, 2, 1), pool_output_size(6, 3, 2, ceil_mode=True)
     (56, 3)
     """
-    stride = kernel_size if stride is None else stride
-    nd = _ndim(size, kernel_size, stride, padding, dilation)
-    n = nd or 1
-    sizes = as_tuple(size, n, "size")
-    k, s = as_tuple(kernel_size, n, "kernel_size"), as_tuple(stride, n, "stride")
-    p, d = as_tuple(padding, n, "padding", minimum=0), as_tuple(dilation, n, "dilation")
-    for pi, ki in zip(p, k, strict=True):
-        if pi > ki // 2:
-            raise ValueError(
-                f"pooling padding must be at most half the kernel size (as in PyTorch); "
-                f"received padding={padding!r} with kernel_size={kernel_size!r}"
-            )
-    floor = padded_output_size(sizes, k, s, tuple((pi, pi) for pi in p), d)
-    if not ceil_mode:
-        return _scalar_or_tuple(floor, nd)
-    out = []
-    for ni, ki, si, pi, di in zip(sizes, k, s, p, d, strict=True):
-        o = -(-(ni + 2 * pi - di * (ki - 1) - 1) // si) + 1
-        out.append(o - 1 if (o - 1) * si >= ni + pi else o)
-    return _scalar_or_tuple(tuple(out), nd)
-
-
-def _check_output_padding(
-    output_padding: tuple[int, ...], s: tuple[int, ...], d: tuple[int, ...]
-) -> None:
-    for op, si, di in zip(output_padding, s, d, strict=True):
-        if op >= si and op >= di:
-            raise ValueError(
-                "output_padding must be smaller than either stride or dilation (as in PyTorch); "
-                f"received output_padding={op} with stride={si}, dilation={di}"
-            )
+    nd = _ndim(input_size, kernel_size, stride, padding, dilation)
+    plan = pool_geometry(input_size, kernel_size, stride, padding, dilation, ceil_mode)
+    return _scalar_or_tuple(plan.output_size, nd)
 
 
 def conv_transpose_output_size(
@@ -248,6 +532,8 @@ def conv_transpose_output_size(
 
     .. math:: o = (n - 1)s - 2p + d(k - 1) + \text{output\_padding} + 1
 
+    The plan is :func:`conv_transpose_geometry`.
+
     Raises
     ------
     ValueError
@@ -260,24 +546,8 @@ def conv_transpose_output_size(
     8
     """
     nd = _ndim(size, kernel_size, stride, padding, output_padding, dilation)
-    n = nd or 1
-    sizes = as_tuple(size, n, "size")
-    k = as_tuple(kernel_size, n, "kernel_size")
-    s = as_tuple(stride, n, "stride")
-    p = as_tuple(padding, n, "padding", minimum=0)
-    op = as_tuple(output_padding, n, "output_padding", minimum=0)
-    d = as_tuple(dilation, n, "dilation")
-    _check_output_padding(op, s, d)
-    out = tuple(
-        (ni - 1) * si - 2 * pi + di * (ki - 1) + opi + 1
-        for ni, ki, si, pi, opi, di in zip(sizes, k, s, p, op, d, strict=True)
-    )
-    if any(o < 1 for o in out):
-        raise ValueError(
-            f"padding={padding!r} removes the whole output of the transposed convolution "
-            f"(size={size!r}, kernel_size={kernel_size!r}, stride={stride!r}): output size {out}"
-        )
-    return _scalar_or_tuple(out, nd)
+    plan = conv_transpose_geometry(size, kernel_size, stride, padding, output_padding, dilation)
+    return _scalar_or_tuple(plan.output_size, nd)
 
 
 def conv_transpose_output_size_range(
@@ -300,23 +570,17 @@ def conv_transpose_output_size_range(
     """
     nd = _ndim(size, kernel_size, stride, padding, dilation)
     n = nd or 1
-    sizes = as_tuple(size, n, "size")
-    k = as_tuple(kernel_size, n, "kernel_size")
-    s = as_tuple(stride, n, "stride")
-    p = as_tuple(padding, n, "padding", minimum=0)
-    d = as_tuple(dilation, n, "dilation")
-    natural = [
-        (ni - 1) * si - 2 * pi + di * (ki - 1) + 1
-        for ni, ki, si, pi, di in zip(sizes, k, s, p, d, strict=True)
-    ]
-    largest = tuple(lo + si - 1 for lo, si in zip(natural, s, strict=True))
+    _, smallest, largest = _transpose_sizes(
+        as_tuple(size, n, "size"), as_tuple(kernel_size, n, "kernel_size"),
+        as_tuple(stride, n, "stride"), as_tuple(padding, n, "padding", minimum=0),
+        as_tuple(dilation, n, "dilation"),
+    )  # fmt: skip
     if any(hi < 1 for hi in largest):
         raise ValueError(
             f"padding={padding!r} removes the whole output of the transposed convolution "
             f"(size={size!r}, kernel_size={kernel_size!r}, stride={stride!r}): even the "
             f"largest output_padding leaves output size {largest}"
         )
-    smallest = tuple(max(lo, 1) for lo in natural)
     return _scalar_or_tuple(smallest, nd), _scalar_or_tuple(largest, nd)
 
 
@@ -345,21 +609,10 @@ def output_padding_for(
     """
     nd = _ndim(output_size, size, kernel_size, stride, padding, dilation)
     n = nd or 1
-    target = as_tuple(output_size, n, "output_size")
-    smallest, largest = conv_transpose_output_size_range(
-        as_tuple(size, n, "size"), kernel_size, stride, padding, dilation
+    plan = conv_transpose_geometry(
+        as_tuple(size, n, "size"), kernel_size, stride, padding, 0, dilation, output_size
     )
-    for t, lo, hi in zip(target, smallest, largest, strict=True):
-        if not lo <= t <= hi:
-            raise ValueError(
-                f"output_size must be within the valid sizes {tuple(smallest)} to "
-                f"{tuple(largest)} for this input and these arguments; "
-                f"received output_size={output_size!r}"
-            )
-    strides = as_tuple(stride, n, "stride")
-    # output_padding counts from the unclamped smallest size, largest - (stride - 1)
-    padding_needed = (t - (hi - si + 1) for t, hi, si in zip(target, largest, strides, strict=True))
-    return _scalar_or_tuple(tuple(padding_needed), nd)
+    return _scalar_or_tuple(plan.output_padding, nd)
 
 
 def input_window(
@@ -373,7 +626,8 @@ def input_window(
 
     Output index :math:`o` reads input indices :math:`o\,s - p_\text{before} + j\,d` for
     :math:`j = 0, \dots, k-1`, in coordinates of the unpadded input: an index below 0 or at least
-    the input size is a padding cell. The diagrams highlight exactly these cells.
+    the input size is a padding cell. The diagrams highlight exactly these cells; a plan's
+    :meth:`Geometry.window` is the same map.
 
     Examples
     --------
@@ -385,10 +639,10 @@ def input_window(
     k = as_tuple(kernel_size, n, "kernel_size")
     s = as_tuple(stride, n, "stride")
     d = as_tuple(dilation, n, "dilation")
-    before = [lo for lo, _ in resolve_padding(padding, k, s, d)]
+    pads = resolve_padding(padding, k, s, d)
     return tuple(
-        [oi * si - pi + j * di for j in range(ki)]
-        for oi, ki, si, pi, di in zip(o, k, s, before, d, strict=True)
+        _window(oi, ki, si, lo, di)
+        for oi, ki, si, (lo, _), di in zip(o, k, s, pads, d, strict=True)
     )
 
 

@@ -78,7 +78,7 @@ def test_large_batch_is_chunked_without_changing_the_result(monkeypatch):
     x = rng.standard_normal((5, 3, 9, 9))
     w = rng.standard_normal((4, 3, 3, 3))
     whole = convlib.conv2d(x, w, stride=2)
-    monkeypatch.setattr(_kernels_fast, "WORKSPACE_BYTES", 1)  # one sample per chunk
+    monkeypatch.setattr(_kernels_fast, "CHUNK_BYTES", 1)  # one sample per chunk
     np.testing.assert_allclose(convlib.conv2d(x, w, stride=2), whole)
     wt = rng.standard_normal((3, 2, 3, 3))
     np.testing.assert_allclose(

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 import pytest
-from hypothesis import given
+from hypothesis import assume, given
 from hypothesis import strategies as st
 from strategies import conv_configs, conv_transpose_configs
 
@@ -129,3 +131,65 @@ def test_input_window_and_scatter_window_are_the_same_index_map(o, k, s, p, d):
     # output o reads input i*s - p + j*d; transposed input o writes output o*s - p + j*d
     assert convlib.input_window(o, k, s, p, d) == convlib.transpose_scatter_window(o, k, s, p, d)
     assert convlib.input_window(o, k, s, p, d)[0] == [o * s - p + j * d for j in range(k)]
+
+
+@pytest.mark.parametrize(
+    "args,kwargs,expected",
+    [
+        ((112, 3, 2, 1), {}, 56),  # ResNet's stem max pool
+        ((55, 3, 2), {}, 27),  # AlexNet's overlapping pool
+        ((7, 2), {}, 3),  # stride defaults to the kernel size
+        ((7, 2), {"ceil_mode": True}, 4),  # the ceiling keeps the partial last window
+        ((6, 3, 2), {"ceil_mode": True}, 3),
+        ((5, 2, 2, 1), {"ceil_mode": True}, 3),  # a 4th window would start in the right padding
+        ((1, 3, 3), {"ceil_mode": True}, 1),  # a window larger than the input, kept by the ceiling
+        ((9, 3, 1, 1, 2), {}, 7),  # dilation widens the window to 5
+        ((9, 3, 1, 0, 4), {"ceil_mode": True}, 1),
+        (((7, 8), 2), {}, (3, 4)),
+        (((7, 8), (2, 3), None, (1, 0)), {"ceil_mode": True}, (4, 3)),  # 5th row window dropped
+    ],
+)
+def test_pool_output_size_follows_pytorch_floor_and_ceil_rules(args, kwargs, expected):
+    assert convlib.pool_output_size(*args, **kwargs) == expected
+
+
+@pytest.mark.parametrize(
+    "args,kwargs,pattern",
+    [
+        ((9, 3, 1, 2), {}, r"at most half of the kernel size, kernel_size // 2 = 1.*padding=2"),
+        ((9, 3, 1, 2, 2), {}, r"at most half of the kernel size"),  # k // 2, not (d(k-1)+1) // 2
+        ((2, 3, 1), {}, r"pooling window is larger than the padded input.*output size 0"),
+        ((1, 3, 1), {"ceil_mode": True}, r"output size -1"),
+        ((5, 2, 0), {}, r"stride must be a positive int"),
+        ((5, 2), {"input_size": 5}, r"multiple values"),
+    ],
+)
+def test_pool_output_size_rejects_what_pytorch_rejects(args, kwargs, pattern):
+    with pytest.raises((ValueError, TypeError), match=pattern):
+        convlib.pool_output_size(*args, **kwargs)
+
+
+@given(
+    n=st.integers(1, 12), k=st.integers(1, 5), s=st.integers(1, 4), p=st.integers(0, 2),
+    d=st.integers(1, 3),
+)  # fmt: skip
+def test_pool_floor_mode_is_the_conv_formula_and_ceil_adds_at_most_one(n, k, s, p, d):
+    assume(p <= k // 2 and d * (k - 1) + 1 <= n + 2 * p)
+    floor = convlib.pool_output_size(n, k, s, p, d)
+    assert floor == convlib.conv_output_size(n, k, s, p, d)
+    assert convlib.pool_output_size(n, k, s, p, d, ceil_mode=True) - floor in (0, 1)
+
+
+def test_pool_output_size_equals_torch_on_a_grid():
+    torch = pytest.importorskip("torch")
+    for n, k, s, p, d, ceil in itertools.product(
+        range(1, 9), range(1, 5), range(1, 4), range(3), range(1, 3), (False, True)
+    ):
+        x = torch.zeros(1, 1, n)
+        try:
+            expected = torch.nn.functional.max_pool1d(x, k, s, p, d, ceil).shape[-1]
+        except RuntimeError:
+            with pytest.raises(ValueError):
+                convlib.pool_output_size(n, k, s, p, d, ceil)
+            continue
+        assert convlib.pool_output_size(n, k, s, p, d, ceil) == expected, (n, k, s, p, d, ceil)

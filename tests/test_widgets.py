@@ -1,10 +1,13 @@
-"""Every explorer survives a sweep of its controls, impossible settings included: it explains
-them instead of raising, and draws again at the next valid setting."""
+"""The explorers: anywidgets whose traits are the controls and whose Python side (describe)
+computes, with convlib, what the ES module shows. tests/node compares the module with describe
+over every control grid; these tests tie describe to convlib's ops and the module to the state."""
 
 from __future__ import annotations
 
-import html
+import base64
+import importlib
 import itertools
+import re
 
 import numpy as np
 import pytest
@@ -12,198 +15,270 @@ import pytest
 import convlib
 from convlib import widgets
 
+conv_module = importlib.import_module("convlib.widgets.conv_explorer")
+image_module = importlib.import_module("convlib.widgets.image_explorer")
 
-def sweep(explorer, name, values):
-    for value in values:
-        explorer.controls[name].value = value
-        yield value, explorer.error
+NOTEBOOK_CALLS = [
+    (widgets.conv_explorer, {"input_size": 7, "kernel_size": 3, "stride": 2, "padding": 1}),
+    (
+        widgets.conv_explorer,
+        {
+            "mode": "transposed",
+            "input_size": 4,
+            "kernel_size": 3,
+            "stride": 2,
+            "padding": 1,
+            "output_padding": 1,
+        },
+    ),
+    (widgets.image_filter_explorer, {"kernel": "sobel_x", "padding_mode": "reflect"}),
+    (widgets.receptive_field_explorer, {"layers": "3,1,1; 3,1,2; 3,1,4; 3,1,8"}),
+    (
+        widgets.param_budget_explorer,
+        {"in_channels": 64, "out_channels": 128, "kernel_size": 3, "groups": 4},
+    ),
+    (
+        widgets.param_budget_explorer,
+        {"in_channels": 256, "out_channels": 256, "kernel_size": 3, "groups": 32, "size": 14},
+    ),
+    (widgets.groups_explorer, {"channels": 8, "groups": 2}),
+]
 
 
-def test_conv_explorer_sweep_explains_impossible_settings_and_recovers():
-    explorer = widgets.conv_explorer()
-    errors = []
-    for dims, mode in itertools.product(["1-D", "2-D"], ["convolution", "transposed"]):
-        explorer.controls["dims"].value = dims
-        explorer.controls["mode"].value = mode
-        for name, values in [
-            ("input_size", [1, 2, 5, 12]),
-            ("kernel_size", [1, 3, 7]),
-            ("stride", [1, 2, 4]),
-            ("padding", widgets.conv_explorer.__globals__["PADDINGS"]),
-            ("dilation", [1, 2, 4]),
-            ("output_padding", [0, 1, 3]),
-        ]:
-            errors += [e for _, e in sweep(explorer, name, values) if e]
-            explorer.controls[name].value = {
-                "input_size": 5,
-                "kernel_size": 3,
-                "stride": 1,
-                "padding": 0,
-                "dilation": 1,
-                "output_padding": 0,
-            }[name]
-            assert explorer.error is None, explorer.error
-    assert any("kernel is larger than the padded input" in e for e in errors)
-    assert any("output_padding must be smaller" in e for e in errors)
-    explorer.controls["mode"].value = "convolution"
-    explorer.controls["stride"].value = 2
-    explorer.controls["padding"].value = "same"
-    assert "padding='same' is only supported for stride 1" in explorer.error
-    explorer.controls["padding"].value = 1
+@pytest.mark.parametrize("make,initial", NOTEBOOK_CALLS)
+def test_the_notebooks_calls_build_explorers_with_those_values(make, initial):
+    explorer = make(**initial)
     assert explorer.error is None
-    assert (
-        "This setting is impossible"
-        in widgets.conv_explorer(kernel_size=7, input_size=3).info.value
+    assert {name: explorer.values()[name] for name in initial} == initial
+    state = explorer.get_state()
+    assert "export default { render }" in state["_esm"]
+    for name, value in initial.items():
+        assert state[name] == value
+
+
+def test_an_unknown_control_is_a_type_error_naming_it():
+    with pytest.raises(TypeError, match="no control 'kernel'; its controls are dilation, dims"):
+        widgets.conv_explorer(kernel=3)
+
+
+def test_setting_a_trait_from_python_changes_what_is_shown():
+    explorer = widgets.conv_explorer(input_size=7, kernel_size=3, stride=2, padding=1)
+    assert explorer.describe()["out"] == [4, 4]
+    explorer.kernel_size = 5
+    assert explorer.describe()["out"] == [3, 3]
+    explorer.input_size = 3
+    explorer.padding = 0
+    assert explorer.error.startswith("kernel is larger than the padded input")
+    explorer.padding = "same"
+    assert explorer.error == (
+        "padding='same' is only supported for stride 1 (as in PyTorch); received stride=2"
     )
+    explorer.stride = 1
+    assert explorer.error is None and explorer.describe()["out"] == [3, 3]
 
 
-@pytest.mark.parametrize(
-    "initial",
-    [
-        {"input_size": 7, "kernel_size": 3, "stride": 2, "padding": 1},
-        {"dims": "1-D", "padding": "causal", "dilation": 2, "input_size": 8},
-        {"mode": "transposed", "input_size": 4, "stride": 2, "padding": 1, "output_padding": 1},
-        {"padding": "same", "kernel_size": 4},
-    ],
-)
-def test_conv_explorer_shape_equals_convlib(initial):
-    explorer = widgets.conv_explorer(**initial)
-    assert explorer.error is None
-    values = explorer.values()
-    nd = 1 if values["dims"] == "1-D" else 2
-    x = np.ones((1, 1, *(values["input_size"],) * nd))
-    w = np.ones((1, 1, *(values["kernel_size"],) * nd))
-    if values["mode"] == "transposed":
-        y = convlib.conv_transpose(
-            x,
-            w,
-            stride=values["stride"],
-            padding=values["padding"],
-            output_padding=values["output_padding"],
-            dilation=values["dilation"],
-        )
-    else:
-        y = convlib.conv(
-            x, w, stride=values["stride"], padding=values["padding"], dilation=values["dilation"]
-        )
-    assert f"(1, 1, {', '.join(map(str, y.shape[2:]))})" in explorer.info.value
+def test_the_modules_are_self_contained_and_small():
+    for name in ("conv.mjs", "image.mjs", "budget.mjs", "groups.mjs", "receptive.mjs"):
+        module = widgets._base.esm(name)
+        assert not re.search(r"^\s*import\b", module, re.MULTILINE), name
+        assert "function render(" in module and "export default { render }" in module
+        assert len(module.encode()) < 30_000, (name, len(module.encode()))
 
 
-def test_formula_text_substitutes_the_numbers():
-    text = widgets.conv_explorer(input_size=7, kernel_size=3, stride=2, padding=1).info.value
-    assert "\u230a(7 + 1 + 1 \u2212 1\u00b72 \u2212 1)/2\u230b + 1" in text
-    assert "+ 1 = 4</div>" in text and convlib.conv_output_size(7, 3, 2, 1) == 4
+def conv_op_error(setting) -> str | None:
+    """What convlib's op raises for an explorer setting (None if it runs)."""
+    nd = 1 if setting["dims"] == "1-D" else 2
+    n, k = setting["input_size"], setting["kernel_size"]
+    x, w = np.ones((1, 1) + (n,) * nd), np.ones((1, 1) + (k,) * nd)
+    s, d, p = setting["stride"], setting["dilation"], setting["padding"]
+    try:
+        if setting["mode"] == "transposed":
+            getattr(convlib, f"conv_transpose{nd}d")(
+                x, w, stride=s, padding=p, output_padding=setting["output_padding"], dilation=d
+            )
+        else:
+            p = d * (k - 1) if p == "full" else p
+            getattr(convlib, f"conv{nd}d")(x, w, stride=s, padding=p, dilation=d)
+    except (ValueError, TypeError) as error:
+        return str(error)
+    return None
+
+
+def conv_settings(mode):
+    for dims, n, k, s, p, d, op in itertools.product(
+        ["1-D", "2-D"], [1, 2, 5, 12], [1, 3, 4, 7], [1, 2, 4], conv_module.PADDINGS, [1, 2, 4],
+        [0, 1, 3] if mode == "transposed" else [0],
+    ):  # fmt: skip
+        yield {
+            "dims": dims, "mode": mode, "input_size": n, "kernel_size": k, "stride": s,
+            "padding": p, "dilation": d, "output_padding": op,
+        }  # fmt: skip
+
+
+def test_conv_impossible_settings_say_what_convlib_says():
+    checked = 0
+    for setting in conv_settings("convolution"):
+        error = widgets.describe_conv(**setting).get("error")
+        assert error == conv_op_error(setting), setting
+        checked += error is not None
+    assert checked > 100
+
+
+def test_transposed_impossible_settings_say_what_convlib_shapes_says():
+    seen = set()
+    for setting in conv_settings("transposed"):
+        error = widgets.describe_conv(**setting).get("error")
+        op_error = conv_op_error(setting)
+        assert (error is None) == (op_error is None), setting
+        if error is None:
+            continue
+        nd = 1 if setting["dims"] == "1-D" else 2
+        with pytest.raises((ValueError, TypeError)) as raised:
+            convlib.conv_transpose_output_size(
+                (setting["input_size"],) * nd, setting["kernel_size"], setting["stride"],
+                setting["padding"], setting["output_padding"], setting["dilation"],
+            )  # fmt: skip
+        assert error == str(raised.value)
+        seen.add(error.split(" ")[0])
+    assert {"padding", "output_padding", "padding=3"} <= seen or len(seen) >= 2
+
+
+@pytest.mark.parametrize("mode", ["convolution", "transposed"])
+def test_conv_windows_and_shapes_are_what_the_op_computes(mode):
+    """One-hot weights make convlib's own op reveal which input each output reads."""
+    for setting in conv_settings(mode):
+        if setting["dims"] != "1-D":
+            continue
+        info = widgets.describe_conv(**setting)
+        if "error" in info:
+            continue
+        n, k, s, d = (setting[key] for key in ("input_size", "kernel_size", "stride", "dilation"))
+        p = setting["padding"]
+        x = np.arange(1.0, n + 1)[None, None]
+        out = info["out"][0]
+        for j in range(k):
+            w = np.zeros((1, 1, k))
+            w[0, 0, j] = 1.0
+            if mode == "convolution":
+                p_arg = d * (k - 1) if p == "full" else p
+                y = convlib.conv1d(x, w, stride=s, padding=p_arg, dilation=d)[0, 0]
+                assert y.shape == (out,)
+                reads = [window[j] for window in info["windows"]]
+                expected = [i + 1.0 if 0 <= i < n else 0.0 for i in reads]
+            else:
+                y = convlib.conv_transpose1d(
+                    x, w, stride=s, padding=p, output_padding=setting["output_padding"], dilation=d
+                )[0, 0]
+                assert y.shape == (out,)
+                expected = np.zeros(out)
+                for i, window in enumerate(info["scatter"]):
+                    if 0 <= window[j] < out:
+                        expected[window[j]] += i + 1.0
+            np.testing.assert_array_equal(y, expected)
+
+
+def test_formula_and_transposed_choices_substitute_the_numbers():
+    info = widgets.conv_explorer(input_size=7, kernel_size=3, stride=2, padding=1).describe()
+    assert (
+        "\u230a(7 + 1 + 1 \u2212 1\u00b72 \u2212 1)/2\u230b + 1 = \u230a6/2\u230b + 1 = 4"
+        in info["formula"]
+    )
+    assert convlib.conv_output_size(7, 3, 2, 1) == 4
+    info = widgets.describe_conv(
+        mode="transposed", input_size=4, kernel_size=3, stride=2, padding=1, output_padding=1
+    )
+    assert info["range"] == [7, 8] and info["choices"] == [[7, 0], [8, 1]]
+    assert info["shape"] == "(1, 1, 8, 8)"
 
 
 def test_shown_pytorch_code_gives_the_shown_shape():
     torch = pytest.importorskip("torch")
-    from torch import nn  # noqa: F401  (the snippets say nn.Conv2d)
-
     for initial in [
         {"input_size": 7, "kernel_size": 3, "stride": 2, "padding": 1},
         {"mode": "transposed", "input_size": 4, "stride": 2, "padding": 1, "output_padding": 1},
         {"padding": "same", "kernel_size": 4, "dilation": 2},
     ]:
         explorer = widgets.conv_explorer(**initial)
-        code = html.unescape(
-            explorer.info.value.split("<b>PyTorch:</b> <code")[1]
-            .split(">", 1)[1]
-            .split("</code>")[0]
-        )
-        layer = eval(code, {"nn": torch.nn})
-        n = explorer.values()["input_size"]
-        out = tuple(layer(torch.zeros(1, 1, n, n)).shape)
-        assert f"output shape (1, 1, {out[2]}, {out[3]})" in explorer.info.value
+        info = explorer.describe()
+        layer = eval(info["torch"], {"nn": torch.nn})
+        n = explorer.input_size
+        assert f"{tuple(layer(torch.zeros(1, 1, n, n)).shape)}" == info["shape"]
 
 
-def test_image_filter_explorer_sweep():
-    explorer = widgets.image_filter_explorer()
-    for name, values in [
-        ("kernel", list(convlib.kernels.KERNELS)),
-        ("padding_mode", ["zeros", "reflect", "replicate", "circular"]),
-        ("stride", [1, 3]),
-        ("dilation", [1, 8]),
-        ("padding", ["valid", 3, 8, "same"]),
-        ("flip", ["true convolution", "cross-correlation"]),
-    ]:
-        list(sweep(explorer, name, values))
-    explorer.controls["stride"].value = 2
-    assert "padding='same' is only supported for stride 1" in explorer.error
-    explorer.controls["padding"].value = 1
-    assert explorer.error is None
-
-
-def test_flipping_the_kernel_shows_true_convolution():
-    corr = widgets.render_image_filter(kernel="sobel_x")
-    conv = widgets.render_image_filter(kernel="sobel_x", flip="true convolution")
-    assert (
-        "as is" in corr.figure.axes[2].get_title() and "flipped" in conv.figure.axes[2].get_title()
+def test_photo_explorer_carries_its_photo_and_kernels_and_filters_like_conv2d():
+    explorer = widgets.image_filter_explorer(kernel="sobel_x", padding_mode="reflect")
+    photo = np.frombuffer(base64.b64decode(explorer._photo), dtype="<f4").reshape(
+        explorer._photo_shape
     )
+    np.testing.assert_array_equal(photo, image_module.explorer_photo())
+    assert photo.nbytes <= 64 * 80 * 4  # the page stays light
+    assert explorer._kernels["sobel_x"] == convlib.kernels.sobel_x().tolist()
+    flipped = image_module.filtered_photo("sobel_x", 1, 1, "same", "zeros", "true convolution")
+    plain = image_module.filtered_photo("sobel_x", 1, 1, "same", "zeros", "cross-correlation")
+    np.testing.assert_allclose(flipped, -plain, atol=1e-12)  # sobel_x flipped is -sobel_x
+    explorer.stride = 2
+    assert "padding='same' is only supported for stride 1" in explorer.error
+    explorer.padding = 1
+    assert explorer.error is None and explorer.describe()["out"] == [38, 32]
 
 
-def test_budget_and_groups_explorers():
+def test_budget_counts_equal_the_layer_specs_and_bad_groups_are_explained():
     numbers = widgets.budget(64, 128, 3, 4, 56)
     assert numbers["standard"][0] == convlib.Conv2d(64, 128, 3, bias=False).num_params
     assert numbers["grouped (g=4)"][0] * 4 == numbers["standard"][0]
     assert numbers["depthwise separable"][0] == 64 * 9 + 64 * 128
+    explorer = widgets.param_budget_explorer(in_channels=24, groups=16)
+    assert explorer.error == (
+        "groups must divide the number of input channels; received groups=16 with 24 input channels"
+    )
+    assert 24 in explorer._channel_options and 16 in explorer._group_options
+    explorer = widgets.param_budget_explorer(in_channels=100, size=20)
+    assert 100 in explorer._channel_options and 20 in explorer._size_options
+
+
+def test_groups_explorer_walks_from_standard_to_depthwise():
     explorer = widgets.groups_explorer(channels=8)
-    for _, error in sweep(explorer, "groups", [1, 2, 4, 8]):
-        assert error is None
+    kinds = []
+    for groups in (1, 2, 4, 8):
+        explorer.groups = groups
+        kinds.append(explorer.describe()["kind"])
+        assert (
+            explorer.describe()["params"]
+            == convlib.Conv2d(8, 8, 3, padding=1, groups=groups).num_params
+        )
+    assert kinds == ["standard", "grouped", "grouped", "depthwise"]
+    explorer.groups = 3
+    assert "groups must divide the number of input channels" in explorer.error
     assert "depthwise" in widgets.render_groups(channels=8, groups=8).figure._suptitle.get_text()
-    budget = widgets.param_budget_explorer()
-    list(sweep(budget, "groups", [1, 32]))
-    assert "groups must divide" in (budget.error or "") or budget.error is None
 
 
 def test_receptive_field_explorer_shows_holes_for_gridding_and_none_for_hybrid():
+    assert widgets.describe_receptive("3,1,2; 3,1,2; 3,1,2")["holes"] > 0
+    assert widgets.describe_receptive("3,1,1; 3,1,2; 3,1,3")["holes"] == 0
     grid = convlib.receptive.contribution_counts([(3, 1, 2)] * 3)[-1]
-    hybrid = convlib.receptive.contribution_counts([(3, 1, 1), (3, 1, 2), (3, 1, 3)])[-1]
-    assert (grid == 0).sum() > 0 and (hybrid == 0).sum() == 0
-    assert grid.shape[0] == convlib.receptive_field([(3, 1, 2)] * 3)[-1].size
+    assert widgets.describe_receptive("3,1,2; 3,1,2; 3,1,2")["holes"] == (grid == 0).sum()
     explorer = widgets.receptive_field_explorer()
-    for value in ["3,1,2; 3,1,2; 3,1,2", "3;1", "", "3,1,1; 2,2,1; 3,1,1"]:
-        explorer.controls["layers"].value = value
-    assert explorer.error is None
-    explorer.controls["layers"].value = "3,0,1"
-    assert "stride must be a positive int" in explorer.error
-    explorer.controls["view"].value = "1-D causal (WaveNet)"
-    explorer.controls["layers"].value = "2,1,1; 2,1,2; 2,1,4; 2,1,8"
-    assert explorer.error is None and "16 time steps" in explorer.info.value
-
-
-def test_explorers_accept_initial_values_and_show_a_figure():
-    for make, kwargs in [
-        (widgets.conv_explorer, {"stride": 2}),
-        (widgets.image_filter_explorer, {"kernel": "box"}),
-        (widgets.param_budget_explorer, {"groups": 8}),
-        (widgets.groups_explorer, {"groups": 4}),
-        (widgets.receptive_field_explorer, {"view": "2-D"}),
-    ]:
-        explorer = make(**kwargs)
-        assert explorer.error is None
-        assert explorer.image.value[:8] == b"\x89PNG\r\n\x1a\n"
-        for name, value in kwargs.items():
-            assert explorer.controls[name].value == value
+    assert explorer.describe()["sizes"] == [
+        r.size for r in convlib.receptive_field([(3, 1, 1), (3, 1, 2), (3, 1, 4), (3, 1, 8)])
+    ]
+    explorer.layers = "3,0,1"
+    assert explorer.error == "stride must be a positive int; received stride=0"
+    explorer.layers = "2,1,1; 2,1,2; 2,1,4; 2,1,8"
+    assert explorer.error is None and explorer.describe()["sizes"][-1] == 16
+    figure = widgets.render_receptive_field(
+        "2,1,1; 2,1,2; 2,1,4; 2,1,8", view="1-D causal (WaveNet)"
+    ).figure
+    assert "16 steps" in figure.axes[0].get_title()
 
 
 def test_budget_and_receptive_snippets_build_the_counted_layers():
     torch = pytest.importorskip("torch")
-    text = widgets.render_budget(in_channels=32, out_channels=64, kernel_size=3, groups=4).text
-    numbers = widgets.budget(32, 64, 3, 4, 56)
-    for name, (params, _) in numbers.items():
-        code = html.unescape(
-            text.split(f"<b>{name} (PyTorch):</b> <code")[1].split(">", 1)[1].split("</code>")[0]
-        )
+    info = widgets.describe_budget(
+        in_channels=32, out_channels=64, kernel_size=3, groups=4, size=56
+    )
+    for name, params, _, code in info["variants"]:
         stack = eval(f"[{code}]", {"nn": torch.nn})
         assert sum(p.numel() for layer in stack for p in layer.parameters()) == params, name
-    text = widgets.render_receptive_field("3,1,1; 3,1,2; 3,1,4").text
-    code = html.unescape(
-        text.split("<b>PyTorch:</b> <code")[1].split(">", 1)[1].split("</code>")[0]
-    )
+    code = widgets.describe_receptive("3,1,1; 3,1,2; 3,1,4")["torch"]
     model = eval(code, {"nn": torch.nn})
-    assert tuple(model(torch.zeros(1, 1, 31, 31)).shape) == (
-        1,
-        1,
-        31,
-        31,
-    )  # 'same' padding per layer
+    assert tuple(model(torch.zeros(1, 1, 31, 31)).shape) == (1, 1, 31, 31)

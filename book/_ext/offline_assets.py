@@ -1,4 +1,4 @@
-"""Make every page work offline: local MathJax, require.js and widget manager; no Thebe.
+"""Make every page work offline: local MathJax, require.js, widget manager, anywidget; no Thebe.
 
 Out of the box a Jupyter Book 1 page loads these from public CDNs, so maths and widgets break
 offline, behind a firewall or from a USB stick. ``_config.yml`` points ``mathjax_path`` and
@@ -13,6 +13,7 @@ has already been declared"; its scripts are removed from the pages here.
 
 from __future__ import annotations
 
+import hashlib
 import shutil
 from pathlib import Path
 
@@ -21,6 +22,7 @@ from sphinx.errors import ExtensionError
 
 HERE = Path(__file__).resolve().parent
 NODE_MODULES = HERE.parents[1] / "node_modules"
+WIDGETS = HERE.parents[1] / "convlib" / "widgets"
 # Our own glue, copied next to the vendored files.
 GLUE = ("widgets_offline.js",)
 
@@ -32,7 +34,43 @@ ASSETS: dict[str, tuple[str, tuple[str, ...]]] = {
         "@jupyter-widgets/html-manager/dist",
         ("*.map", "embed.js", "libembed-amd.js"),
     ),
+    # the explorers' runtime (an AMD module, the same file as the anywidget wheel's nbextension);
+    # widgets_offline.js maps the require id "anywidget" to it
+    "anywidget": ("anywidget/dist", ("types.*",)),
 }
+
+
+def widget_fingerprint() -> str:
+    """A hash of the explorers' code: their ES modules travel inside the executed notebooks."""
+    digest = hashlib.sha256()
+    for path in sorted(WIDGETS.glob("*")):
+        if path.suffix in (".py", ".mjs"):
+            digest.update(path.name.encode() + path.read_bytes())
+    return digest.hexdigest()
+
+
+def refresh_stale_cache(app: Sphinx) -> None:
+    """Executed notebooks are cached by their code cells only; an explorer's module changed since
+    the cache was written would be served stale, so such a cache is dropped (and re-executed)."""
+    app.config.convlib_widgets_changed = False
+    if not app.config.nb_execution_cache_path:
+        return
+    cache = Path(app.srcdir) / str(app.config.nb_execution_cache_path)
+    stamp, fingerprint = cache / "convlib-widgets.sha256", widget_fingerprint()
+    if stamp.is_file() and stamp.read_text() == fingerprint:
+        return
+    if cache.is_dir():
+        shutil.rmtree(cache)
+    cache.mkdir(parents=True)
+    stamp.write_text(fingerprint)
+    app.config.convlib_widgets_changed = True
+
+
+def reread_notebooks(app: Sphinx, env, added, changed, removed) -> list[str]:
+    """With the explorers changed, every notebook is read (executed) again."""
+    if not app.config.convlib_widgets_changed:
+        return []
+    return [doc for doc in env.found_docs if str(env.doc2path(doc)).endswith(".ipynb")]
 
 
 def check_sources(app: Sphinx) -> None:
@@ -82,6 +120,9 @@ def fix_citation_roles(
 
 def setup(app: Sphinx) -> dict[str, object]:
     app.connect("builder-inited", check_sources)
+    app.add_config_value("convlib_widgets_changed", False, "")
+    app.connect("builder-inited", refresh_stale_cache)
+    app.connect("env-get-outdated", reread_notebooks)
     app.connect("html-page-context", drop_thebe)
     app.connect("html-page-context", fix_citation_roles)
     app.connect("build-finished", copy_assets)

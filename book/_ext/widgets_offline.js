@@ -1,11 +1,16 @@
 // Loaded between require.js and the ipywidgets HTML manager (see _config.yml, nb_ipywidgets_js).
 (function () {
   // 1. The widget manager loads its fonts from the folder its AMD module lives in, which require.js
-  //    would otherwise place next to the page; point it at this book's own copy.
+  //    would otherwise place next to the page; point it at this book's own copy. The explorers are
+  //    anywidgets: the manager asks require.js for the module "anywidget" (without this path it
+  //    requests /anywidget.js, a 404, before falling back to a CDN); serve the vendored copy.
   var here = document.currentScript.src;
   var vendor = here.slice(0, here.lastIndexOf("/") + 1);
   require.config({
-    paths: { "@jupyter-widgets/html-manager/dist": vendor + "html-manager" },
+    paths: {
+      "@jupyter-widgets/html-manager/dist": vendor + "html-manager",
+      anywidget: vendor + "anywidget/index",
+    },
   });
 
   // 2. The widget manager typesets widget labels with the MathJax 2 API (MathJax.Hub.Queue);

@@ -4,10 +4,17 @@ Functions take ``ax=None`` and return what they drew; nothing calls ``plt.show()
 """
 
 from .animation import animate_conv, animate_diagram, save_gif, to_html
+from .channel_animation import GroupedConvDiagram, SeparableConvDiagram
 from .conv_diagram import ConvStepDiagram, draw_conv_step, highlighted_cells
 from .grid import to_png
 from .groups_diagram import connectivity, draw_block_diagonal, draw_group_connections
 from .matrix_plot import plot_conv_matrix
+from .pooling_diagram import (
+    draw_align_corners,
+    draw_pixel_shuffle,
+    draw_pooling,
+    sample_positions,
+)
 from .separable_diagram import draw_outer_product, draw_separable_stages
 from .transposed_diagram import (
     TransposedAsConvDiagram,
@@ -21,13 +28,18 @@ from .volumes import draw_volumes
 
 __all__ = [
     "ConvStepDiagram",
+    "GroupedConvDiagram",
+    "SeparableConvDiagram",
     "TransposedAsConvDiagram",
     "TransposedScatterDiagram",
     "animate_conv",
     "connectivity",
+    "draw_align_corners",
     "draw_block_diagonal",
     "draw_group_connections",
     "draw_outer_product",
+    "draw_pixel_shuffle",
+    "draw_pooling",
     "draw_separable_stages",
     "plot_conv_matrix",
     "animate_diagram",
@@ -37,6 +49,7 @@ __all__ = [
     "draw_volumes",
     "highlighted_cells",
     "overlap_counts",
+    "sample_positions",
     "save_gif",
     "to_html",
     "to_png",

@@ -1,8 +1,8 @@
 """One step of a 1-D or 2-D convolution: the padded input, the kernel footprint, the output.
 
-Which cells are highlighted comes from :func:`convlib.input_window` (the library's own index
-arithmetic), never from separate drawing logic; the tests check it against the cells
-:func:`convlib.reference.windows_read` reads.
+Which cells are highlighted comes from the geometry plan (:meth:`convlib.shapes.Geometry.window`,
+the library's own index arithmetic), never from separate drawing logic; the tests check it
+against the cells :func:`convlib.reference.windows_read` reads.
 """
 
 from __future__ import annotations
@@ -14,22 +14,19 @@ from matplotlib.axes import Axes
 
 from .. import ops
 from .._validation import as_tuple
-from ..shapes import input_window, padded_output_size, resolve_padding
+from ..shapes import Geometry, conv_geometry, resolve_padding
 from . import palette
 from .grid import draw_grid, finish, format_number, new_axes, size_text
 
 
 def diagram_padding(padding, kernel_size, stride, dilation) -> tuple[tuple[int, int], ...]:
-    """``(before, after)`` per dimension; adds ``'full'`` (``d(k-1)`` on each side, every
-    partial overlap) to the paddings :func:`convlib.shapes.resolve_padding` knows."""
-    if padding == "full":
-        return tuple((d * (k - 1), d * (k - 1)) for k, d in zip(kernel_size, dilation, strict=True))
-    if isinstance(padding, tuple) and padding and all(isinstance(p, tuple) for p in padding):
-        return tuple((int(lo), int(hi)) for lo, hi in padding)  # explicit (before, after) pairs
-    return resolve_padding(padding, kernel_size, stride, dilation)
+    """``(before, after)`` per dimension, for every padding a diagram can show: PyTorch's, plus
+    ``'full'`` and explicit pairs (:func:`convlib.shapes.resolve_padding` with ``beyond_torch``)."""
+    return resolve_padding(padding, kernel_size, stride, dilation, beyond_torch=True)
 
 
-def _normalise(input_size, kernel_size, stride, padding, dilation):
+def diagram_geometry(input_size, kernel_size, stride=1, padding=0, dilation=1) -> Geometry:
+    """The plan a diagram draws: ``input_size`` an int (square 2-D) or 1 or 2 sizes."""
     if isinstance(input_size, int):
         input_size = (input_size, input_size)
     nd = len(input_size)
@@ -37,10 +34,13 @@ def _normalise(input_size, kernel_size, stride, padding, dilation):
         raise ValueError(f"diagrams are 1-D or 2-D; received input_size={input_size!r}")
     size = as_tuple(tuple(input_size), nd, "input_size")
     kernel = as_tuple(kernel_size, nd, "kernel_size")
-    stride, dilation = as_tuple(stride, nd, "stride"), as_tuple(dilation, nd, "dilation")
-    pads = diagram_padding(padding, kernel, stride, dilation)
-    out = padded_output_size(size, kernel, stride, pads, dilation)
-    return size, kernel, stride, dilation, pads, out
+    return conv_geometry(size, kernel, stride, padding, dilation, beyond_torch=True)
+
+
+def _normalise(input_size, kernel_size, stride, padding, dilation):
+    plan = diagram_geometry(input_size, kernel_size, stride, padding, dilation)
+    return (plan.input_size, plan.kernel_size, plan.stride, plan.dilation, plan.padding,
+            plan.output_size)  # fmt: skip
 
 
 def highlighted_cells(
@@ -51,17 +51,12 @@ def highlighted_cells(
     Coordinates are those of the unpadded input (padding cells have an index below 0 or at
     least the size). ``input_size`` is an int (square 2-D), or a tuple of 1 or 2 sizes.
     """
-    size, kernel, stride, dilation, pads, out = _normalise(
-        input_size, kernel_size, stride, padding, dilation
-    )
+    plan = diagram_geometry(input_size, kernel_size, stride, padding, dilation)
+    size, out = plan.input_size, plan.output_size
     index = as_tuple(output_index, len(size), "output_index", minimum=0)
     if any(i >= o for i, o in zip(index, out, strict=True)):
         raise ValueError(f"output_index must be within the output {out}; received {output_index!r}")
-    windows = [
-        input_window(i, k, s, before, d)[0]
-        for i, k, s, (before, _), d in zip(index, kernel, stride, pads, dilation, strict=True)
-    ]
-    cells = set(itertools.product(*windows))
+    cells = set(itertools.product(*plan.window(index)))
     inside = {c for c in cells if all(0 <= ci < n for ci, n in zip(c, size, strict=True))}
     return inside, cells - inside
 

@@ -10,7 +10,7 @@ import numpy as np
 
 from .. import ops
 from .._validation import as_tuple
-from ..shapes import conv_transpose_output_size, transpose_scatter_window
+from ..shapes import conv_transpose_geometry, conv_transpose_output_size, transpose_scatter_window
 from . import palette
 from .conv_diagram import ConvStepDiagram
 from .grid import draw_grid, finish, format_number, new_axes, size_text
@@ -24,21 +24,16 @@ def zero_insertion_layout(size, kernel_size, stride=1, padding=0, output_padding
     stride-1 convolution of that with the flipped kernel is the transposed convolution.
     """
     nd = len(size)
-    k, s = as_tuple(kernel_size, nd, "kernel_size"), as_tuple(stride, nd, "stride")
-    p = as_tuple(padding, nd, "padding", minimum=0)
-    op = as_tuple(output_padding, nd, "output_padding", minimum=0)
-    d = as_tuple(dilation, nd, "dilation")
-    conv_transpose_output_size(size, k, s, p, op, d)  # validates output_padding and size
-    layout = []
-    for n, ki, si, pi, opi, di in zip(size, k, s, p, op, d, strict=True):
-        before = di * (ki - 1) - pi
+    k = as_tuple(kernel_size, nd, "kernel_size")
+    plan = conv_transpose_geometry(size, k, stride, padding, output_padding, dilation)
+    view = plan.as_conv()  # jax's view: input dilation, (low, high) padding
+    for (before, _), e in zip(view.padding, plan.effective_kernel_size, strict=True):
         if before < 0:
             raise ValueError(
-                f"the fractionally strided view needs padding <= d(k-1) = {di * (ki - 1)}; "
+                f"the fractionally strided view needs padding <= d(k-1) = {e - 1}; "
                 f"received padding={padding!r}"
             )
-        layout.append((n + (n - 1) * (si - 1), before, before + opi))
-    return tuple(layout)
+    return tuple((n, lo, hi) for n, (lo, hi) in zip(view.input_size, view.padding, strict=True))
 
 
 def _as_tuple_size(input_size):

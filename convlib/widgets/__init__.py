@@ -1,23 +1,36 @@
-"""Interactive explorers (ipywidgets 8): controls around pure render functions.
+"""Interactive explorers: anywidgets that compute and draw in the browser, kernel or not.
 
-Each explorer accepts its initial values as keyword arguments, shows its figure as a PNG (so the
-static book shows the initial setting) and explains impossible settings instead of raising.
+Each explorer accepts its initial values as keyword arguments (its traits); it stays live in the
+static HTML book, JupyterLab, Notebook 7 and VS Code, and explains impossible settings in
+convlib's own words instead of raising. ``describe_*`` compute what each explorer shows with
+convlib; the ``render_*`` functions draw matplotlib figures of a setting.
 """
 
 from .budget_explorer import (
     budget,
+    describe_budget,
+    describe_groups,
     groups_explorer,
     param_budget_explorer,
     render_budget,
     render_groups,
 )
-from .conv_explorer import conv_explorer, render_conv
-from .image_explorer import image_filter_explorer, render_image_filter
-from .receptive_explorer import receptive_field_explorer, render_receptive_field
+from .conv_explorer import conv_explorer, describe_conv, render_conv
+from .image_explorer import describe_image, image_filter_explorer, render_image_filter
+from .receptive_explorer import (
+    describe_receptive,
+    receptive_field_explorer,
+    render_receptive_field,
+)
 
 __all__ = [
     "budget",
     "conv_explorer",
+    "describe_budget",
+    "describe_conv",
+    "describe_groups",
+    "describe_image",
+    "describe_receptive",
     "groups_explorer",
     "image_filter_explorer",
     "param_budget_explorer",

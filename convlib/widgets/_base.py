@@ -1,32 +1,29 @@
-"""An explorer is controls around a pure render function.
+"""An explorer is an anywidget: traits are its controls, an ES module draws it in the browser.
 
-``render(**values) -> Rendered`` draws a Figure and writes the text under it; it raises
-``ValueError``/``TypeError`` for an impossible setting. The widget shows the rendered PNG in an
-``ipywidgets.Image`` (whose state the static book embeds, so the figure shows without a
-kernel) and, for an impossible setting, the library's own message in plain words instead of a
-traceback. The next valid setting draws normally again.
+The module (``<name>.mjs`` in this package, with ``_common.mjs`` inlined) exports pure functions
+(geometry, formula text, code strings) and, as its default export, ``render``; it computes in
+the browser, so the
+explorer moves in the static HTML book with no kernel. The Python side computes the same values
+with convlib (each explorer's ``describe``), which the node tests compare with the module over the
+whole control grid. Setting a trait from Python redraws; moving a control updates the trait.
+
+The matplotlib render functions (``Rendered``) draw figures for the chapters' text.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import functools
 import html
-import time
-from collections.abc import Callable
+import re
+from importlib import resources
 
-import ipywidgets as widgets
+import anywidget
 from matplotlib.figure import Figure
 
-from ..plotting.grid import to_png
-
-ERROR_STYLE = (
-    "border-left: 4px solid #D55E00; background: #FBEAE0; color: #1A1A1A; padding: 6px 10px;"
-)
-# an explicit light card with dark text: readable on the book's light and dark themes alike
-INFO_STYLE = (
-    "background: #FFFFFF; color: #1A1A1A; font-size: 0.95em; line-height: 1.5; padding: 4px 8px;"
-)
 CODE_STYLE = "color: #1A1A1A; background: #F2F2F2; padding: 0 3px;"
+_IMPORT_COMMON = re.compile(r"^import \{[^}]*\} from \"\./_common\.mjs\";\n", re.MULTILINE)
+_BLOCK_COMMENT = re.compile(r"^\s*/\*\*.*?\*/\n", re.MULTILINE | re.DOTALL)
 
 
 @dataclasses.dataclass
@@ -46,93 +43,62 @@ def code_block(label: str, code: str | None) -> str:
     )
 
 
-class Explorer(widgets.VBox):
-    """Controls, a figure and a text panel; every change re-renders.
+@functools.cache
+def esm(name: str) -> str:
+    """The self-contained ES module of explorer ``name``: its file with ``_common.mjs`` inlined
+    (a module loaded from a Blob URL cannot import a relative file)."""
+    folder = resources.files(__package__)
+    module = (folder / name).read_text(encoding="utf-8")
+    common = (folder / "_common.mjs").read_text(encoding="utf-8")
+    inlined, count = _IMPORT_COMMON.subn("", module)
+    if count != 1:
+        raise RuntimeError(f"{name} must import _common.mjs exactly once")
+    return compact(common + "\n" + inlined)
 
-    Attributes
-    ----------
-    controls : dict
-        Name -> ipywidgets control; setting ``controls[name].value`` re-renders.
-    error : str or None
-        The explanation shown for the current setting if it is impossible, else None.
-    last_render_seconds : float
-        How long the last render (figure to PNG) took.
+
+def compact(source: str) -> str:
+    """Drop comment lines and indentation: the module is repeated in the state of every explorer
+    on a page. (Safe for these modules: no multi-line string holds code or comment markers.)"""
+    source = _BLOCK_COMMENT.sub("", source)
+    lines = (line.strip() for line in source.splitlines())
+    return "\n".join(line for line in lines if line and not line.startswith("//"))
+
+
+class Explorer(anywidget.AnyWidget):
+    """Base of the explorers: keyword arguments set the initial trait values.
+
+    Subclasses set ``_esm`` and implement ``describe()``: what the explorer shows for the
+    current setting, computed with convlib (``{"error": message}`` for an impossible setting).
     """
 
-    def __init__(
-        self, render: Callable[..., Rendered], controls: dict, title: str, dpi: int = 90
-    ) -> None:
-        self.render, self.controls, self.dpi = render, controls, dpi
-        self.image = widgets.Image(format="png", layout=widgets.Layout(max_width="100%"))
-        self.info = widgets.HTML()
-        self.error: str | None = None
-        self.last_render_seconds = 0.0
-        header = widgets.HTML(f"<b>{html.escape(title)}</b>")
-        box = widgets.Box(
-            list(controls.values()),
-            layout=widgets.Layout(display="flex", flex_flow="row wrap"),
+    def __init__(self, **initial) -> None:
+        unknown = sorted(
+            set(initial) - set(self.control_names()) - {n for n in initial if n[0] == "_"}
         )
-        super().__init__([header, box, self.image, self.info])
-        for control in controls.values():
-            control.observe(self._changed, names="value")
-        self.update()
+        if unknown:
+            raise TypeError(
+                f"{type(self).__name__} has no control {unknown[0]!r}; "
+                f"its controls are {', '.join(self.control_names())}"
+            )
+        super().__init__(**initial)
+
+    @classmethod
+    def control_names(cls) -> list[str]:
+        inherited = set(anywidget.AnyWidget.class_trait_names())
+        return sorted(
+            name
+            for name in cls.class_trait_names(sync=True)
+            if name not in inherited and not name.startswith("_")
+        )
 
     def values(self) -> dict:
-        return {name: control.value for name, control in self.controls.items()}
+        """The current setting: control name -> value."""
+        return {name: getattr(self, name) for name in self.control_names()}
 
-    def _changed(self, change) -> None:
-        self.update()
+    def describe(self) -> dict:
+        raise NotImplementedError
 
-    def before_render(self, values: dict) -> None:
-        """Hook: adjust dependent controls (e.g. a slider's range) before rendering."""
-
-    def update(self) -> None:
-        start = time.perf_counter()
-        values = self.values()
-        try:
-            self.before_render(values)
-            values = self.values()
-            rendered = self.render(**values)
-        except (ValueError, TypeError) as error:
-            self.error = str(error)
-            self.info.value = (
-                f"<div style='{ERROR_STYLE}' role='alert'><b>This setting is impossible.</b> "
-                f"{html.escape(self.error)}</div>"
-            )
-            self.last_render_seconds = time.perf_counter() - start
-            return
-        self.error = None
-        self.image.value = to_png(rendered.figure, dpi=self.dpi)
-        self.info.value = f"<div style='{INFO_STYLE}'>{rendered.text}</div>"
-        self.last_render_seconds = time.perf_counter() - start
-
-
-def slider(value, low, high, description, step=1) -> widgets.IntSlider:
-    return widgets.IntSlider(
-        value=value,
-        min=low,
-        max=high,
-        step=step,
-        description=description,
-        continuous_update=False,
-        style={"description_width": "initial"},
-    )
-
-
-def dropdown(value, options, description) -> widgets.Dropdown:
-    return widgets.Dropdown(
-        value=value,
-        options=options,
-        description=description,
-        style={"description_width": "initial"},
-        layout=widgets.Layout(width="200px"),
-    )
-
-
-def toggle(value, options, description) -> widgets.ToggleButtons:
-    return widgets.ToggleButtons(
-        value=value,
-        options=options,
-        description=description,
-        style={"description_width": "initial", "button_width": "auto"},
-    )
+    @property
+    def error(self) -> str | None:
+        """convlib's message for the current setting if it is impossible, else None."""
+        return self.describe().get("error")

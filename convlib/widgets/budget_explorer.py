@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import traitlets
 from matplotlib.figure import Figure
 
 from .. import layers
 from ..plotting import palette
 from ..plotting.groups_diagram import draw_block_diagonal, draw_group_connections
-from ._base import Explorer, Rendered, code_block, dropdown, slider
+from ._base import Explorer, Rendered, code_block, esm
 
 
 def layer_variants(c_in: int, c_out: int, k: int, groups: int) -> dict[str, list]:
@@ -77,28 +78,62 @@ def render_budget(
     return Rendered(figure, text)
 
 
-def param_budget_explorer(**initial) -> Explorer:
+CHANNELS = [8, 16, 24, 32, 48, 64, 96, 128, 192, 256, 384, 512]
+SIZES = [7, 14, 28, 56, 112, 224]
+GROUPS = [1, 2, 4, 8, 16, 32]
+
+
+def describe_budget(in_channels=64, out_channels=128, kernel_size=3, groups=4, size=56) -> dict:
+    """Each variant's name, parameters, MACs and PyTorch code, computed with convlib's layer
+    specs (budget.mjs mirrors it), or ``{"error": message}`` for an impossible setting."""
+    try:
+        stacks = layer_variants(in_channels, out_channels, kernel_size, groups)
+    except (ValueError, TypeError) as error:
+        return {"error": str(error)}
+    numbers = budget(in_channels, out_channels, kernel_size, groups, size)
+    return {
+        "variants": [
+            [name, *numbers[name], ", ".join(layer.torch_code() for layer in stack)]
+            for name, stack in stacks.items()
+        ]
+    }
+
+
+def _with(options: list[int], value: int) -> list[int]:
+    return sorted({*options, value})
+
+
+class ParamBudgetExplorer(Explorer):
+    """The parameter budget explorer (see :func:`param_budget_explorer`)."""
+
+    _esm = esm("budget.mjs")
+    in_channels = traitlets.Int(64).tag(sync=True)
+    out_channels = traitlets.Int(128).tag(sync=True)
+    kernel_size = traitlets.Int(3).tag(sync=True)
+    groups = traitlets.Int(4).tag(sync=True)
+    size = traitlets.Int(56).tag(sync=True)
+    scale = traitlets.Enum(["log", "linear"], "log").tag(sync=True)
+    _channel_options = traitlets.List().tag(sync=True)
+    _size_options = traitlets.List().tag(sync=True)
+    _group_options = traitlets.List().tag(sync=True)
+
+    def __init__(self, **initial) -> None:
+        super().__init__(**initial)
+        self._channel_options = _with(_with(CHANNELS, self.in_channels), self.out_channels)
+        self._size_options = _with(SIZES, self.size)
+        self._group_options = _with(GROUPS, self.groups)
+
+    def describe(self) -> dict:
+        values = self.values()
+        values.pop("scale")
+        return describe_budget(**values)
+
+
+def param_budget_explorer(**initial) -> ParamBudgetExplorer:
     """Parameters and MACs of standard, grouped, depthwise-separable and spatially separable
-    versions of one layer. Keywords: ``in_channels``, ``out_channels``, ``kernel_size``,
-    ``groups``, ``size``, ``scale`` ('log'/'linear')."""
-    v = {
-        "in_channels": 64,
-        "out_channels": 128,
-        "kernel_size": 3,
-        "groups": 4,
-        "size": 56,
-        "scale": "log",
-        **initial,
-    }
-    controls = {
-        "in_channels": slider(v["in_channels"], 8, 512, "C_in", step=8),
-        "out_channels": slider(v["out_channels"], 8, 512, "C_out", step=8),
-        "kernel_size": slider(v["kernel_size"], 1, 7, "kernel"),
-        "groups": dropdown(v["groups"], [1, 2, 4, 8, 16, 32], "groups"),
-        "size": slider(v["size"], 7, 224, "H = W"),
-        "scale": dropdown(v["scale"], ["log", "linear"], "axis"),
-    }
-    return Explorer(render_budget, controls, "Parameter budget of one layer", dpi=80)
+    versions of one layer. Keywords: ``in_channels``, ``out_channels`` (8-512), ``kernel_size``
+    (1-7), ``groups`` (1-32), ``size`` (7-224), ``scale`` ('log'/'linear')."""
+    return ParamBudgetExplorer(**initial)
 
 
 def render_groups(channels=8, groups=2, kernel_size=3, size=32) -> Rendered:
@@ -120,16 +155,40 @@ def render_groups(channels=8, groups=2, kernel_size=3, size=32) -> Rendered:
     return Rendered(figure, text)
 
 
-def groups_explorer(**initial) -> Explorer:
-    """Walk ``groups`` through the divisors of C: standard (1), grouped, depthwise (C).
-    Keywords: ``channels``, ``groups``, ``kernel_size``, ``size``."""
-    v = {"channels": 8, "groups": 2, "kernel_size": 3, "size": 32, **initial}
-    channels = v["channels"]
-    divisors = [g for g in range(1, channels + 1) if channels % g == 0]
-    controls = {
-        "channels": dropdown(channels, [channels], "channels"),
-        "groups": dropdown(v["groups"], divisors, "groups"),
-        "kernel_size": slider(v["kernel_size"], 1, 7, "kernel"),
-        "size": slider(v["size"], 4, 64, "H = W"),
+def describe_groups(channels=8, groups=2, kernel_size=3, size=32) -> dict:
+    """Counts and code of a C -> C grouped layer, computed with convlib's layer spec
+    (groups.mjs mirrors it), or ``{"error": message}`` for an impossible setting."""
+    try:
+        layer = layers.Conv2d(
+            channels, channels, kernel_size, padding=kernel_size // 2, groups=groups
+        )
+    except (ValueError, TypeError) as error:
+        return {"error": str(error)}
+    kind = "standard" if groups == 1 else "depthwise" if groups == channels else "grouped"
+    return {
+        "kind": kind,
+        "params": layer.num_params,
+        "macs": layer.macs((channels, size, size)),
+        "torch": layer.torch_code(),
+        "keras": layer.keras_code(),
     }
-    return Explorer(render_groups, controls, "From standard to depthwise: groups", dpi=80)
+
+
+class GroupsExplorer(Explorer):
+    """The groups explorer (see :func:`groups_explorer`)."""
+
+    _esm = esm("groups.mjs")
+    channels = traitlets.Int(8).tag(sync=True)
+    groups = traitlets.Int(2).tag(sync=True)
+    kernel_size = traitlets.Int(3).tag(sync=True)
+    size = traitlets.Int(32).tag(sync=True)
+
+    def describe(self) -> dict:
+        return describe_groups(**self.values())
+
+
+def groups_explorer(**initial) -> GroupsExplorer:
+    """Walk ``groups`` through the divisors of C: standard (1), grouped, depthwise (C).
+    Keywords: ``channels`` (1-64), ``groups``, ``kernel_size`` (1-7), ``size`` (4-64).
+    Hover or focus an output channel to light the input channels it reads."""
+    return GroupsExplorer(**initial)

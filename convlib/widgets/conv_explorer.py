@@ -5,23 +5,23 @@ from __future__ import annotations
 import math
 
 import numpy as np
+import traitlets
 
-from .. import layers
+from .. import layers, shapes
 from ..plotting.conv_diagram import diagram_padding, draw_conv_step
 from ..plotting.transposed_diagram import draw_transposed_as_conv
 from ..shapes import conv_transpose_output_size, conv_transpose_output_size_range
-from ._base import Explorer, Rendered, code_block, dropdown, slider, toggle
+from ._base import Explorer, Rendered, code_block, esm
 
 PADDINGS = [0, 1, 2, 3, 4, "same", "valid", "full", "causal"]
 
 
 def conv_formula(n: int, k: int, s: int, pads: tuple[int, int], d: int) -> str:
-    """The output-size formula with the numbers substituted (HTML)."""
+    """The output-size formula with the numbers substituted."""
     lo, hi = pads
     inner = n + lo + hi - d * (k - 1) - 1
     return (
-        "o = \u230a(n + p<sub>before</sub> + p<sub>after</sub> \u2212 d(k\u22121) \u2212 1)/s"
-        "\u230b + 1"
+        "o = \u230a(n + p_before + p_after \u2212 d(k\u22121) \u2212 1)/s\u230b + 1"
         f" = \u230a({n} + {lo} + {hi} \u2212 {d}\u00b7{k - 1} \u2212 1)/{s}\u230b + 1"
         f" = \u230a{inner}/{s}\u230b + 1 = {inner // s + 1}"
     )
@@ -153,62 +153,115 @@ def _unravel(position: int, out: tuple[int, ...]) -> tuple[int, ...]:
     return tuple(int(i) for i in np.unravel_index(flat, out))
 
 
-class ConvExplorer(Explorer):
-    def before_render(self, values: dict) -> None:
-        """The output-position slider spans the current output."""
-        nd = 1 if values["dims"] == "1-D" else 2
-        size, k, s, d = (
-            values["input_size"],
-            values["kernel_size"],
-            values["stride"],
-            values["dilation"],
+def describe_conv(
+    dims="2-D",
+    mode="convolution",
+    input_size=5,
+    kernel_size=3,
+    stride=1,
+    padding=0,
+    dilation=1,
+    output_padding=0,
+) -> dict:
+    """What the explorer shows for a setting, computed with convlib (conv.mjs mirrors it).
+
+    Returns ``{"error": message}`` for an impossible setting (convlib's own message), else the
+    output size per dimension, the padding split, formula, output shape, parameter and MAC
+    counts, PyTorch/Keras/convlib code and the index maps the drawing lights: ``windows[o]``,
+    the input indices output ``o`` reads (convolution), or ``scatter[i]``, the output indices
+    input ``i`` writes, with the valid sizes ``range`` and ``choices`` of ``output_padding``
+    (transposed). 2-D settings are square; the maps are per axis.
+    """
+    nd = 1 if dims == "1-D" else 2
+    n, k, s, d = input_size, kernel_size, stride, dilation
+    size, kernel, strides, dilations = ((v,) * nd for v in (n, k, s, d))
+    if mode == "transposed":
+        try:
+            out = shapes.conv_transpose_output_size(size, k, s, padding, output_padding, d)
+        except (ValueError, TypeError) as error:
+            return {"error": str(error)}
+        try:  # the sizes output_padding < stride reaches (dilation may allow a larger one)
+            smallest, largest = shapes.conv_transpose_output_size_range(n, k, s, padding, d)
+        except ValueError:
+            smallest, largest = 1, 0
+        layer = (layers.ConvTranspose1d if nd == 1 else layers.ConvTranspose2d)(
+            1, 1, k, s, padding, output_padding, 1, True, d
         )
-        if values["mode"] == "transposed":
-            if isinstance(values["padding"], str):
-                return
-            out = conv_transpose_output_size(
-                (size,) * nd, k, s, values["padding"], values["output_padding"], d
-            )
-        else:
-            pads = diagram_padding(values["padding"], (k,) * nd, (s,) * nd, (d,) * nd)
-            out = tuple((size + lo + hi - d * (k - 1) - 1) // s + 1 for lo, hi in pads)
-            if min(out) < 1:
-                return  # the render reports the impossible setting
-        position = self.controls["position"]
-        position.max = max(math.prod(out) - 1, 0)
+        return {
+            "out": list(out),
+            "formula": transpose_formula(n, k, s, padding, output_padding, d),
+            "shape": str((1, 1, *out)),
+            "params": layer.num_params,
+            "macs": layer.macs((1, *size)),
+            "torch": layer.torch_code(),
+            "keras": layer.keras_code(),
+            "call": f"convlib.conv_transpose{nd}d(x, w, stride={s}, padding={padding}, "
+            f"output_padding={output_padding}, dilation={d})",
+            "range": [smallest, largest] if smallest <= largest else None,
+            "choices": [
+                [m, shapes.output_padding_for(m, n, k, s, padding, d)]
+                for m in range(smallest, largest + 1)
+            ],
+            "scatter": [shapes.transpose_scatter_window(i, k, s, padding, d)[0] for i in range(n)],
+        }
+    # 'full' is not a convlib padding string: it is the int d(k-1) on both sides
+    padding = d * (k - 1) if padding == "full" else padding
+    try:
+        pads = shapes.resolve_padding(padding, kernel, s, d)  # as convlib.conv does
+        out = shapes.padded_output_size(size, kernel, strides, pads, dilations)
+    except (ValueError, TypeError) as error:
+        return {"error": str(error)}
+    layer_class = layers.Conv1d if nd == 1 else layers.Conv2d
+    torch = layer_class(1, 1, k, s, 0 if padding == "causal" else padding, d).torch_code()
+    if padding == "causal":  # PyTorch has no causal padding: pad before, then convolve
+        torch = f"F.pad(x, {tuple(v for _ in range(nd) for v in (d * (k - 1), 0))}) then {torch}"
+    return {
+        "out": list(out),
+        "pads": list(pads[0]),
+        "formula": conv_formula(n, k, s, pads[0], d),
+        "shape": str((1, 1, *out)),
+        "params": layer_class(1, 1, k).num_params,
+        "macs": math.prod(out) * k**nd,
+        "torch": torch,
+        "keras": layer_class(1, 1, k, s, padding, d).keras_code(),
+        "call": f"convlib.conv{nd}d(x, w, stride={s}, padding={padding!r}, dilation={d})",
+        "windows": [shapes.input_window(o, k, s, padding, d)[0] for o in range(out[0])],
+    }
+
+
+class ConvExplorer(Explorer):
+    """The convolution explorer (see :func:`conv_explorer`)."""
+
+    _esm = esm("conv.mjs")
+    dims = traitlets.Enum(["1-D", "2-D"], "2-D").tag(sync=True)
+    mode = traitlets.Enum(["convolution", "transposed"], "convolution").tag(sync=True)
+    input_size = traitlets.Int(5).tag(sync=True)
+    kernel_size = traitlets.Int(3).tag(sync=True)
+    stride = traitlets.Int(1).tag(sync=True)
+    padding = traitlets.Union([traitlets.Int(), traitlets.Unicode()], default_value=0).tag(
+        sync=True
+    )
+    dilation = traitlets.Int(1).tag(sync=True)
+    output_padding = traitlets.Int(0).tag(sync=True)
+    position = traitlets.Int(0).tag(sync=True)
+
+    def describe(self) -> dict:
+        values = self.values()
+        values.pop("position")
+        return describe_conv(**values)
 
 
 def conv_explorer(**initial) -> ConvExplorer:
     """Explore any convolution: sizes, stride, padding (incl. 'same'), dilation, transposed mode.
 
     Keyword arguments set the initial values: ``dims`` ('1-D'/'2-D'), ``mode``
-    ('convolution'/'transposed'), ``input_size``, ``kernel_size``, ``stride``, ``padding``,
-    ``dilation``, ``output_padding``, ``position``.
+    ('convolution'/'transposed'), ``input_size`` (1-12), ``kernel_size`` (1-7), ``stride``
+    (1-4), ``padding`` (0-4, 'same', 'valid', 'full', 'causal'), ``dilation`` (1-4),
+    ``output_padding`` (0-3), ``position`` (the output cell shown, row-major). Hover or focus an
+    output cell to light the input cells it reads, an input cell to light the outputs reading it;
+    the play button steps the output position.
     """
-    v = {
-        "dims": "2-D",
-        "mode": "convolution",
-        "input_size": 5,
-        "kernel_size": 3,
-        "stride": 1,
-        "padding": 0,
-        "dilation": 1,
-        "output_padding": 0,
-        "position": 0,
-        **initial,
-    }
-    controls = {
-        "dims": toggle(v["dims"], ["1-D", "2-D"], "input"),
-        "mode": toggle(v["mode"], ["convolution", "transposed"], "mode"),
-        "input_size": slider(v["input_size"], 1, 12, "input size n"),
-        "kernel_size": slider(v["kernel_size"], 1, 7, "kernel k"),
-        "stride": slider(v["stride"], 1, 4, "stride s"),
-        "padding": dropdown(v["padding"], PADDINGS, "padding p"),
-        "dilation": slider(v["dilation"], 1, 4, "dilation d"),
-        "output_padding": slider(v["output_padding"], 0, 3, "output_padding"),
-        "position": slider(v["position"], 0, 200, "output position"),
-    }
-    return ConvExplorer(render_conv, controls, "Convolution explorer")
+    return ConvExplorer(**initial)
 
 
-__all__ = ["conv_explorer", "render_conv", "conv_formula", "transpose_formula"]
+__all__ = ["conv_explorer", "describe_conv", "render_conv", "conv_formula", "transpose_formula"]

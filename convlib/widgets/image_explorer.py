@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import base64
 import functools
 
 import numpy as np
+import traitlets
 from matplotlib.figure import Figure
 
-from .. import layers, ops
+from .. import layers, ops, shapes
 from ..data import sample_image
 from ..kernels import KERNELS
 from ..plotting import palette
-from ._base import Explorer, Rendered, code_block, dropdown, slider, toggle
+from ._base import Explorer, Rendered, code_block, esm
 
 PHOTO_SIZE = 160
 
@@ -84,29 +86,93 @@ def render_image_filter(
     return Rendered(figure, text)
 
 
-def image_filter_explorer(**initial) -> Explorer:
+PADDINGS = ["same", "valid", 0, 1, 2, 3, 8]
+PADDING_MODES = ["zeros", "reflect", "replicate", "circular"]
+FLIPS = ["cross-correlation", "true convolution"]
+EXPLORER_PHOTO_SIZE = 64
+"""The photo explorer's photograph is downsized to this shorter side (its state stays light)."""
+
+
+def explorer_photo() -> np.ndarray:
+    """The photograph the explorer filters, as float32 (the values its page carries)."""
+    return _photo(EXPLORER_PHOTO_SIZE).astype(np.float32)
+
+
+def describe_image(
+    kernel="sobel_x", stride=1, dilation=1, padding="same", padding_mode="zeros", flip=FLIPS[0]
+) -> dict:
+    """Output size and code of a setting of the photo explorer, computed with convlib
+    (image.mjs mirrors it), or ``{"error": message}`` for an impossible setting."""
+    weights = KERNELS[kernel]()
+    shape = explorer_photo().shape
+    try:
+        pads = shapes.resolve_padding(padding, weights.shape, stride, dilation)
+        out = shapes.padded_output_size(shape, weights.shape, (stride,) * 2, pads, (dilation,) * 2)
+    except (ValueError, TypeError) as error:
+        return {"error": str(error)}
+    layer = layers.Conv2d(
+        1, 1, weights.shape[0], stride, padding, dilation, bias=False, padding_mode=padding_mode
+    )
+    weights_code = f"kernels.{kernel}()" + ("[::-1, ::-1]" if flip == FLIPS[1] else "")
+    return {
+        "out": list(out),
+        "pads": [list(p) for p in pads],
+        "torch": layer.torch_code(),
+        "keras": layer.keras_code(),
+        "call": f"convlib.conv2d(photo, {weights_code}[None, None], stride={stride}, "
+        f"padding={padding!r}, dilation={dilation}, padding_mode={padding_mode!r})",
+    }
+
+
+def filtered_photo(kernel, stride, dilation, padding, padding_mode, flip) -> np.ndarray:
+    """What the explorer draws: ``convlib.conv2d`` of its photograph (the node test's oracle)."""
+    weights = KERNELS[kernel]()
+    applied = weights[::-1, ::-1] if flip == FLIPS[1] else weights
+    photo = explorer_photo().astype(np.float64)
+    return ops.conv2d(
+        photo[None, None],
+        applied[None, None],
+        stride=stride,
+        padding=padding,
+        dilation=dilation,
+        padding_mode=padding_mode,
+    )[0, 0]
+
+
+class ImageFilterExplorer(Explorer):
+    """The photo explorer (see :func:`image_filter_explorer`)."""
+
+    _esm = esm("image.mjs")
+    kernel = traitlets.Enum(list(KERNELS), "sobel_x").tag(sync=True)
+    stride = traitlets.Int(1).tag(sync=True)
+    dilation = traitlets.Int(1).tag(sync=True)
+    padding = traitlets.Union([traitlets.Int(), traitlets.Unicode()], default_value="same").tag(
+        sync=True
+    )
+    padding_mode = traitlets.Enum(PADDING_MODES, "zeros").tag(sync=True)
+    flip = traitlets.Enum(FLIPS, FLIPS[0]).tag(sync=True)
+    _photo = traitlets.Unicode().tag(sync=True)
+    _photo_shape = traitlets.List().tag(sync=True)
+    _kernels = traitlets.Dict().tag(sync=True)
+
+    def __init__(self, **initial) -> None:
+        photo = explorer_photo()
+        super().__init__(
+            _photo=base64.b64encode(photo.astype("<f4").tobytes()).decode("ascii"),
+            _photo_shape=list(photo.shape),
+            _kernels={name: make().tolist() for name, make in KERNELS.items()},
+            **initial,
+        )
+
+    def describe(self) -> dict:
+        return describe_image(**self.values())
+
+
+def image_filter_explorer(**initial) -> ImageFilterExplorer:
     """Apply a classic kernel to the photograph; watch the borders under each padding mode.
 
-    Keyword arguments set the initial values: ``kernel``, ``stride``, ``dilation``,
-    ``padding`` (0-3 or 'same'/'valid'), ``padding_mode``, ``flip``.
+    Keyword arguments set the initial values: ``kernel``, ``stride`` (1-4), ``dilation`` (1-8),
+    ``padding`` ('same', 'valid', 0-3 or 8), ``padding_mode``, ``flip``. The filtering runs in
+    the browser on a downsized copy of the photograph.
     """
-    v = {
-        "kernel": "sobel_x",
-        "stride": 1,
-        "dilation": 1,
-        "padding": "same",
-        "padding_mode": "zeros",
-        "flip": "cross-correlation",
-        **initial,
-    }
-    controls = {
-        "kernel": dropdown(v["kernel"], list(KERNELS), "kernel"),
-        "stride": slider(v["stride"], 1, 4, "stride"),
-        "dilation": slider(v["dilation"], 1, 8, "dilation"),
-        "padding": dropdown(v["padding"], ["same", "valid", 0, 1, 2, 3, 8], "padding"),
-        "padding_mode": dropdown(
-            v["padding_mode"], ["zeros", "reflect", "replicate", "circular"], "padding mode"
-        ),
-        "flip": toggle(v["flip"], ["cross-correlation", "true convolution"], "kernel"),
-    }
-    return Explorer(render_image_filter, controls, "Filter the photograph", dpi=80)
+    return ImageFilterExplorer(**initial)

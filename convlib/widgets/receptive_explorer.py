@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import numpy as np
+import traitlets
 from matplotlib.figure import Figure
 
 from ..layers import Conv2d
 from ..plotting import palette
 from ..receptive import contribution_counts, parse_layers, receptive_field
-from ._base import Explorer, Rendered, code_block, dropdown, toggle
+from ._base import Explorer, Rendered, code_block, esm
 
 PRESETS = {
     "dilations 1, 2, 4, 8 (context module)": "3,1,1; 3,1,2; 3,1,4; 3,1,8",
@@ -84,22 +85,44 @@ def _render_causal(stack, records) -> Rendered:
     return Rendered(figure, f"<div>receptive field {records[-1].size} time steps</div>")
 
 
-def receptive_field_explorer(**initial) -> Explorer:
+VIEWS = ["2-D", "1-D causal (WaveNet)"]
+
+
+def describe_receptive(layers="3,1,1; 3,1,2; 3,1,4; 3,1,8") -> dict:
+    """The stack, its receptive field per layer, the path counts of its last layer and the
+    PyTorch code, computed with convlib.receptive (receptive.mjs mirrors it), or
+    ``{"error": message}`` for text that is not a stack."""
+    try:
+        stack = parse_layers(layers)
+    except (ValueError, TypeError) as error:
+        return {"error": str(error)}
+    records = receptive_field(stack)
+    per_layer = contribution_counts(stack, ndim=1)
+    convs = ", ".join(Conv2d(1, 1, k, s, d * (k - 1) // 2, d).torch_code() for k, s, d in stack)
+    return {
+        "stack": [list(layer) for layer in stack],
+        "sizes": [r.size for r in records],
+        "jumps": [r.jump for r in records],
+        "reach": [[int(c > 0) for c in counts] for counts in per_layer],
+        "counts": [int(c) for c in per_layer[-1]],
+        "holes": int((contribution_counts(stack, ndim=2)[-1] == 0).sum()),
+        "torch": f"nn.Sequential({convs})",
+    }
+
+
+class ReceptiveFieldExplorer(Explorer):
+    """The receptive field explorer (see :func:`receptive_field_explorer`)."""
+
+    _esm = esm("receptive.mjs")
+    layers = traitlets.Unicode(PRESETS["dilations 1, 2, 4, 8 (context module)"]).tag(sync=True)
+    view = traitlets.Enum(VIEWS, VIEWS[0]).tag(sync=True)
+    _presets = traitlets.List([list(item) for item in PRESETS.items()]).tag(sync=True)
+
+    def describe(self) -> dict:
+        return describe_receptive(self.layers)
+
+
+def receptive_field_explorer(**initial) -> ReceptiveFieldExplorer:
     """Type a stack as 'kernel, stride, dilation; ...' or pick a preset; see the field grow and
     its holes. Keywords: ``layers`` (text), ``view`` ('2-D' or '1-D causal (WaveNet)')."""
-    import ipywidgets as widgets
-
-    v = {"layers": PRESETS["dilations 1, 2, 4, 8 (context module)"], "view": "2-D", **initial}
-    text = widgets.Text(
-        value=v["layers"],
-        description="layers (k, s, d; ...)",
-        continuous_update=False,
-        style={"description_width": "initial"},
-        layout=widgets.Layout(width="420px"),
-    )
-    preset = dropdown(None, [("choose a preset", None), *PRESETS.items()], "preset")
-    preset.observe(lambda change: change["new"] and setattr(text, "value", change["new"]), "value")
-    controls = {"layers": text, "view": toggle(v["view"], ["2-D", "1-D causal (WaveNet)"], "view")}
-    explorer = Explorer(render_receptive_field, controls, "Receptive field of a stack", dpi=80)
-    explorer.children = (explorer.children[0], preset, *explorer.children[1:])
-    return explorer
+    return ReceptiveFieldExplorer(**initial)

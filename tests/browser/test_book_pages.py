@@ -2,9 +2,10 @@
 
 Each page is opened once per colour scheme (light, dark) in headless Chromium; requests to any
 host but the local server are blocked. The tests then check what a reader would notice: console
-errors, maths left raw, animations that do not play, widgets without their picture, images
-without alt text, and serious accessibility problems (axe-core). Full-page screenshots go to
-``_build/screenshots/``.
+errors, maths left raw, animations that do not play, widgets without their picture, explorers
+that do not redraw when a control moves (each control is moved with the keyboard or picked, as a
+reader would), images without alt text, and serious accessibility problems (axe-core).
+Full-page screenshots go to ``_build/screenshots/``.
 """
 
 from __future__ import annotations
@@ -44,6 +45,8 @@ class PageReport:
     animations: list[dict]
     widget_views: int
     widget_images: list[dict]
+    explorers: int
+    explorer_controls: list[dict]
     images_without_alt: list[str]
     axe_violations: list[str]
     screenshot: Path
@@ -73,17 +76,29 @@ def visit(browser, book_url: str, page_path: str, scheme: str, screenshot_dir: P
     )
     page.goto(f"{book_url}/{page_path}", wait_until="networkidle")
     page.evaluate("() => window.MathJax?.startup?.promise")
+    widget_views = page.locator(WIDGET_VIEWS).count()
+    if widget_views:  # the explorers' modules load from Blob URLs after the page
+        page.wait_for_function(
+            f"() => document.querySelectorAll('.cl-x').length >= {widget_views}", timeout=15000
+        )
     page.wait_for_timeout(300)
+    explorers = page.locator(".cl-x").count()
+    explorer_controls = [  # every control once (light scheme); the dark page only renders
+        move_control(page, e, c)
+        for e in range(explorers if scheme == "light" else 0)
+        for c in range(page.locator(".cl-x").nth(e).locator(CONTROLS).count())
+    ]
 
     text = page.inner_text("article" if page.locator("article").count() else "body")
     raw_math = [m.group(0)[:40] for m in RAW_MATH.finditer(text)]
     math_nodes = page.locator("mjx-container").count()
     animations = [check_animation(page, i) for i in range(page.locator("div.animation").count())]
-    widget_views = page.locator(".jupyter-widgets").count()
     widget_images = page.evaluate(
-        """() => [...document.querySelectorAll('.jupyter-widgets img, .widget-image')].map(img => ({
-               visible: img.offsetWidth > 50 && img.offsetHeight > 50,
-               loaded: img.complete && img.naturalWidth > 0}))"""
+        """() => [...document.querySelectorAll('.cl-x .cl-drawing :is(svg, canvas)')]
+               .filter(node => !node.parentElement.closest('svg')).map(node => ({
+               visible: node.getBoundingClientRect().width > 50 &&
+                        node.getBoundingClientRect().height > 50,
+               loaded: true}))"""
     )
     images_without_alt = page.evaluate(
         """() => [...document.querySelectorAll('img')]
@@ -106,10 +121,63 @@ def visit(browser, book_url: str, page_path: str, scheme: str, screenshot_dir: P
         animations,
         widget_views,
         widget_images,
+        explorers,
+        explorer_controls,
         images_without_alt,
         axe_violations,
         shot,
     )
+
+
+WIDGET_VIEWS = 'script[type="application/vnd.jupyter.widget-view+json"]'
+CONTROLS = ".cl-controls :is(input, select, button)"
+SIGNATURE = """root => root.querySelector('.cl-drawing').innerHTML + root.querySelector('.cl-text')
+    .innerHTML + [...root.querySelectorAll('canvas')].map(c => c.toDataURL()).join()"""
+
+
+def move_control(page, explorer: int, index: int) -> dict:
+    """Move one control of an explorer as a reader would (arrow keys on a slider, another option
+    of a list, new text, the play button), report whether its drawing or text changed, and move
+    it back (so each control starts from the explorer's initial setting)."""
+    root = page.locator(".cl-x").nth(explorer)
+    control = root.locator(CONTROLS).nth(index)
+    name = control.get_attribute("data-trait") or (control.text_content() or "").strip()
+    if not control.is_visible():
+        return {"explorer": explorer, "control": name, "redrawn": True, "hidden": True}
+    control.scroll_into_view_if_needed()
+    before = root.evaluate(SIGNATURE)
+    tag = control.evaluate("node => node.tagName.toLowerCase() + ':' + (node.type || '')")
+    if tag == "input:range":
+        control.focus()
+        start = control.input_value()
+        keys = ("ArrowRight", "ArrowLeft")
+        control.press(keys[0])
+        if control.input_value() == start:
+            keys = keys[::-1]
+            control.press(keys[0])
+        redrawn = root.evaluate(SIGNATURE) != before
+        control.press(keys[1])
+    elif tag.startswith("select"):
+        options = control.locator("option")
+        current = control.input_value()
+        values = [options.nth(i).get_attribute("value") for i in range(options.count())]
+        control.select_option(value=next(v for v in reversed(values) if v not in (current, "")))
+        redrawn = root.evaluate(SIGNATURE) != before
+        if current:
+            control.select_option(value=current)
+    elif tag == "input:text":
+        current = control.input_value()
+        control.fill("3,1,1; 3,2,1")
+        control.press("Enter")
+        redrawn = root.evaluate(SIGNATURE) != before
+        control.fill(current)
+        control.press("Enter")
+    else:  # the play button steps the output position, then pauses
+        control.click()
+        page.wait_for_timeout(900)
+        control.click()
+        redrawn = root.evaluate(SIGNATURE) != before
+    return {"explorer": explorer, "control": name, "redrawn": redrawn}
 
 
 def check_animation(page, index: int) -> dict:
@@ -187,6 +255,16 @@ def test_page_widgets_show_their_static_figure(reports, page_path, scheme):
         assert report.widget_images, f"{page_path}: widgets rendered without any figure"
     hidden = [img for img in report.widget_images if not (img["visible"] and img["loaded"])]
     assert hidden == []
+
+
+@pages_and_schemes
+def test_every_explorer_renders_and_redraws_when_any_control_moves(reports, page_path, scheme):
+    report = reports(page_path, scheme)
+    assert report.explorers == report.widget_views, "a widget output did not render"
+    stuck = [c for c in report.explorer_controls if not c["redrawn"]]
+    assert stuck == []
+    if report.explorers and scheme == "light":
+        assert [c for c in report.explorer_controls if not c.get("hidden")]
 
 
 @pages_and_schemes

@@ -1,0 +1,130 @@
+// The parameter budget explorer (convlib.widgets.param_budget_explorer): one C_in -> C_out,
+// k x k layer built four ways. describe() mirrors describe_budget (convlib.layers' counts).
+import {
+  bind,
+  codeLine,
+  dropdown,
+  el,
+  errorBox,
+  floorDiv,
+  frame,
+  groupsError,
+  slider,
+  svg,
+  thousands,
+} from "./_common.mjs";
+
+/** A stride-1 Conv2d spec without bias: kernel [kh, kw], padding [ph, pw]. */
+function conv(cin, cout, kernel, padding, groups = 1) {
+  return { cin, cout, kernel, padding, groups };
+}
+
+const repr = ([a, b]) => (a === b ? String(a) : `(${a}, ${b})`);
+
+export function torchCode(layer) {
+  const args = [`${layer.cin}`, `${layer.cout}`, `kernel_size=${repr(layer.kernel)}`, "stride=1",
+    `padding=${repr(layer.padding)}`, "dilation=1"];
+  if (layer.groups !== 1) args.push(`groups=${layer.groups}`);
+  args.push("bias=False");
+  return `nn.Conv2d(${args.join(", ")})`;
+}
+
+/** Parameters and MACs of a stack at an input of size x size; [params, macs]. */
+function count(stack, size) {
+  let [h, w] = [size, size];
+  let params = 0;
+  let macs = 0;
+  for (const layer of stack) {
+    const taps = layer.kernel[0] * layer.kernel[1];
+    const weights = floorDiv(layer.cin * layer.cout, layer.groups) * taps;
+    h = h + 2 * layer.padding[0] - layer.kernel[0] + 1;
+    w = w + 2 * layer.padding[1] - layer.kernel[1] + 1;
+    params += weights;
+    macs += h * w * floorDiv(layer.cout * layer.cin, layer.groups) * taps;
+  }
+  return [params, macs];
+}
+
+export function describe({ in_channels: cin, out_channels: cout, kernel_size: k, groups: g, size }) {
+  const p = floorDiv(k, 2);
+  const error = groupsError(cin, cout, g) ?? null;
+  if (error) return { error };
+  const stacks = [
+    ["standard", [conv(cin, cout, [k, k], [p, p])]],
+    [`grouped (g=${g})`, [conv(cin, cout, [k, k], [p, p], g)]],
+    ["depthwise separable", [conv(cin, cin, [k, k], [p, p], cin), conv(cin, cout, [1, 1], [0, 0])]],
+    ["spatially separable", [conv(cin, cout, [k, 1], [p, 0]), conv(cout, cout, [1, k], [0, p])]],
+  ];
+  return {
+    variants: stacks.map(([name, stack]) => [name, ...count(stack, size), stack.map(torchCode).join(", ")]),
+  };
+}
+
+const COLOURS = ["#0072B2", "#E69F00", "#009E73", "#CC79A7"];
+
+/** Horizontal bars of one column (1 params, 2 MACs) on a log or linear axis. */
+function bars(variants, column, label, scale, x0, width) {
+  const values = variants.map((v) => v[column]);
+  const top = Math.max(...values);
+  const length = (v) => {
+    if (scale === "log") return v <= 1 ? 2 : (Math.log10(v) / Math.log10(top * 8)) * width;
+    return (v / (top * 1.45)) * width;
+  };
+  const group = svg("g", { role: "img", "aria-label": `${label}: ${variants.map((v) => `${v[0]} ${thousands(v[column])}`).join("; ")}` });
+  group.append(svg("text", { x: x0, y: 14, text: `${label} (${scale} axis)` }));
+  values.forEach((v, i) => {
+    const y = 24 + i * 26;
+    group.append(
+      svg("rect", { x: x0, y, width: Math.max(length(v), 2), height: 18, fill: COLOURS[i] }),
+      svg("text", { x: x0 + Math.max(length(v), 2) + 4, y: y + 13, text: thousands(v) }),
+    );
+  });
+  return group;
+}
+
+function render({ model, el: host }) {
+  const ui = frame(host, "Parameter budget of one layer");
+  const channels = model.get("_channel_options");
+  const c = {
+    in_channels: slider(model, "in_channels", "C_in", 0, channels.length - 1, { values: channels }),
+    out_channels: slider(model, "out_channels", "C_out", 0, channels.length - 1, { values: channels }),
+    kernel_size: slider(model, "kernel_size", "kernel", 1, 7),
+    groups: dropdown(model, "groups", "groups", model.get("_group_options")),
+    size: slider(model, "size", "H = W", 0, model.get("_size_options").length - 1, { values: model.get("_size_options") }),
+    scale: dropdown(model, "scale", "axis", ["log", "linear"]),
+  };
+  ui.controls.append(...Object.values(c).map((x) => x.node));
+  const redraw = () => {
+    for (const control of Object.values(c)) control.sync();
+    const setting = Object.fromEntries(Object.keys(c).map((name) => [name, model.get(name)]));
+    const info = describe(setting);
+    if (info.error) {
+      ui.drawing.replaceChildren(el("p", { class: "cl-muted", text: "Nothing to draw for this setting." }));
+      ui.text.replaceChildren(errorBox(info.error));
+      return;
+    }
+    const k = setting.kernel_size;
+    const names = svg("g", {}, info.variants.map((v, i) => svg("text", { x: 4, y: 37 + i * 26, text: v[0] })));
+    ui.drawing.replaceChildren(
+      svg("svg", { viewBox: "0 0 720 134", width: 720, height: 134, role: "group",
+        "aria-label": `${setting.in_channels} to ${setting.out_channels} channels, ${k} by ${k} kernel, ${setting.size} by ${setting.size} input` }, [
+        names,
+        bars(info.variants, 1, "parameters", setting.scale, 150, 230),
+        bars(info.variants, 2, "MACs", setting.scale, 440, 200),
+      ]),
+    );
+    const standard = info.variants[0][1];
+    ui.text.replaceChildren(
+      el("table", {}, [
+        el("tr", {}, ["layer", "parameters", "MACs", "vs standard"].map((t) => el("th", { text: t }))),
+        ...info.variants.map(([name, p, m]) =>
+          el("tr", {}, [el("td", { text: name }), el("td", { text: thousands(p) }), el("td", { text: thousands(m) }),
+            el("td", { text: (p / standard).toFixed(3) })])),
+      ]),
+      ...info.variants.map(([name, , , code]) => codeLine(`${name} (PyTorch):`, code)),
+    );
+  };
+  return bind(model, Object.keys(c), redraw);
+}
+
+export default { render };

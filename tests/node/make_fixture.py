@@ -1,0 +1,155 @@
+"""Write what convlib computes for every setting of every explorer, for the node tests.
+
+``python tests/node/make_fixture.py DIR`` writes ``DIR/explorers.json.gz`` (each explorer's whole
+control grid with convlib's values: the ``describe_*`` functions of convlib.widgets, which call
+convlib.shapes, convlib.layers and convlib.receptive) and ``DIR/photo.f64`` (``convlib.conv2d``
+of the photo explorer's photograph, float64, for the settings listed in the JSON). ``node --test
+tests/node/`` then runs the real ES modules over the same grid; ``make node-tests`` does both.
+"""
+
+from __future__ import annotations
+
+import base64
+import gzip
+import importlib
+import itertools
+import json
+import sys
+from pathlib import Path
+
+import numpy as np
+
+from convlib import widgets
+from convlib.kernels import KERNELS
+
+budget_explorer, conv_explorer, image_explorer, receptive_explorer = (
+    importlib.import_module(f"convlib.widgets.{name}")
+    for name in ("budget_explorer", "conv_explorer", "image_explorer", "receptive_explorer")
+)  # (the package's names of the same spelling are the explorer functions)
+
+CONV_GRID = {
+    "dims": ["1-D", "2-D"],
+    "mode": ["convolution", "transposed"],
+    "input_size": list(range(1, 13)),
+    "kernel_size": list(range(1, 8)),
+    "stride": list(range(1, 5)),
+    "padding": conv_explorer.PADDINGS,
+    "dilation": list(range(1, 5)),
+    "output_padding": list(range(0, 4)),
+}
+IMAGE_GRID = {
+    "kernel": list(KERNELS),
+    "stride": list(range(1, 5)),
+    "dilation": list(range(1, 9)),
+    "padding": image_explorer.PADDINGS,
+    "padding_mode": image_explorer.PADDING_MODES,
+    "flip": image_explorer.FLIPS,
+}
+BUDGET_GRID = {
+    "in_channels": budget_explorer.CHANNELS,
+    "out_channels": budget_explorer.CHANNELS,
+    "kernel_size": list(range(1, 8)),
+    "groups": budget_explorer.GROUPS,
+    "size": budget_explorer.SIZES,
+}
+GROUPS_KERNELS, GROUPS_SIZES = list(range(1, 8)), list(range(4, 65))
+# the receptive field explorer takes free text: every preset, every stack of one or two layers
+# and many of three from these layers, and text that is not a stack
+RECEPTIVE_LAYERS = [(k, s, d) for k in (1, 2, 3, 5) for s in (1, 2) for d in (1, 2, 3, 4)]
+RECEPTIVE_DEEP = [(k, s, d) for k in (2, 3) for s in (1, 2) for d in (1, 2, 4)]
+RECEPTIVE_BAD = ["", " ; ", "3;1", "3,0,1", "0,1,1", "3,1,0", "3,1,x", "3,1,1,1", "3,-1,1",
+                 "3,1,1;;3,1,2", " 3, 1, 1 ; 2,2,1 ", "3.0,1,1", "3,1,1; 2,2"]  # fmt: skip
+
+
+def grid(axes: dict) -> list[dict]:
+    return [dict(zip(axes, values, strict=True)) for values in itertools.product(*axes.values())]
+
+
+def conv_settings() -> list[dict]:
+    settings = grid(CONV_GRID)
+    # output_padding only matters (and only shows) in transposed mode
+    return [s for s in settings if s["mode"] == "transposed" or s["output_padding"] == 0]
+
+
+def photo_cases() -> list[dict]:
+    """Settings whose filtered photograph is compared: every kernel, padding mode and flip with
+    'same' and 3 padding, and strides, dilations and other paddings in every mode."""
+    cases = [
+        {"kernel": k, "stride": 1, "dilation": 1, "padding": p, "padding_mode": m, "flip": f}
+        for k, m, f, p in itertools.product(
+            KERNELS, image_explorer.PADDING_MODES, image_explorer.FLIPS, ["same", 3]
+        )
+    ]
+    for mode, kernel, (s, p, d) in itertools.product(
+        image_explorer.PADDING_MODES,
+        ["sobel_x", "gaussian", "emboss"],
+        [(2, 1, 1), (3, 8, 2), (1, "valid", 8), (4, 2, 3), (1, "same", 8), (2, 0, 1)],
+    ):
+        cases.append(
+            {"kernel": kernel, "stride": s, "dilation": d, "padding": p, "padding_mode": mode,
+             "flip": image_explorer.FLIPS[0]}
+        )  # fmt: skip
+    return cases
+
+
+def receptive_texts() -> list[str]:
+    def text(stack):
+        return "; ".join(",".join(map(str, layer)) for layer in stack)
+
+    texts = list(receptive_explorer.PRESETS.values()) + RECEPTIVE_BAD
+    texts += [text([a]) for a in RECEPTIVE_LAYERS]
+    texts += [text(pair) for pair in itertools.product(RECEPTIVE_LAYERS, repeat=2)]
+    texts += [text(triple) for triple in itertools.product(RECEPTIVE_DEEP, repeat=3)]
+    return texts
+
+
+def main(folder: Path) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    photo = image_explorer.explorer_photo()
+    conv = [[s, widgets.describe_conv(**s)] for s in conv_settings()]
+    image = [[s, widgets.describe_image(**s)] for s in grid(IMAGE_GRID)]
+    photo_list, chunks = photo_cases(), []
+    for case in photo_list:
+        chunks.append(np.ascontiguousarray(image_explorer.filtered_photo(**case), dtype="<f8"))
+    (folder / "photo.f64").write_bytes(b"".join(c.tobytes() for c in chunks))
+    budget = [[s, widgets.describe_budget(**s)] for s in grid(BUDGET_GRID)]
+    groups = [
+        [s, widgets.describe_groups(**s)]
+        for s in (
+            {"channels": c, "groups": g, "kernel_size": k, "size": n}
+            for c in range(1, 17)
+            for g in range(1, c + 1)
+            for k in GROUPS_KERNELS
+            for n in GROUPS_SIZES
+        )
+    ]
+    receptive = [[t, widgets.describe_receptive(t)] for t in receptive_texts()]
+    fixture = {
+        "conv": {"grid": CONV_GRID, "cases": conv},
+        "image": {
+            "grid": IMAGE_GRID,
+            "cases": image,
+            "photo": base64.b64encode(photo.astype("<f4").tobytes()).decode("ascii"),
+            "photo_shape": list(photo.shape),
+            "kernels": {name: make().tolist() for name, make in KERNELS.items()},
+            "photo_cases": [
+                [case, list(chunk.shape)] for case, chunk in zip(photo_list, chunks, strict=True)
+            ],
+        },
+        "budget": {"grid": BUDGET_GRID, "cases": budget},
+        "groups": {"cases": groups},
+        "receptive": {"presets": receptive_explorer.PRESETS, "cases": receptive},
+    }
+    for part in fixture.values():  # a setting as its values, in the order of "keys"
+        cases = part["cases"]
+        if cases and isinstance(cases[0][0], dict):
+            part["keys"] = list(cases[0][0])
+            part["cases"] = [[list(setting.values()), expected] for setting, expected in cases]
+    text = json.dumps(fixture, separators=(",", ":")).encode()
+    (folder / "explorers.json.gz").write_bytes(gzip.compress(text, compresslevel=1, mtime=0))
+    counts = {name: len(part["cases"]) for name, part in fixture.items()}
+    print(f"explorer settings written to {folder}: {counts}, {len(photo_list)} photo convolutions")
+
+
+if __name__ == "__main__":
+    main(Path(sys.argv[1] if len(sys.argv) > 1 else "_build/node-fixture"))

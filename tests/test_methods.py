@@ -1,0 +1,161 @@
+"""Every computing method of conv / conv_transpose equals the reference loops and keeps the
+identities; ``choose_conv_method`` picks one from the shapes alone."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from strategies import conv_configs, conv_transpose_configs
+
+import convlib
+from convlib import _kernels_fast, reference
+from convlib._methods import METHODS
+
+TOLERANCE = {"rtol": 1e-10, "atol": 1e-10}
+every_method = pytest.mark.parametrize("method", METHODS)
+
+
+@every_method
+@given(config=conv_configs(max_size=6))
+def test_every_method_equals_the_reference_conv(method, config):
+    x, w, b = config.arrays(seed=0)
+    got = convlib.conv(x, w, b, **config.kwargs, method=method)
+    np.testing.assert_allclose(got, reference.conv(x, w, b, **config.kwargs), **TOLERANCE)
+
+
+@every_method
+@given(config=conv_transpose_configs(max_size=4))
+def test_every_method_equals_the_reference_conv_transpose(method, config):
+    x, w, b = config.arrays(seed=1)
+    got = convlib.conv_transpose(x, w, b, **config.kwargs, method=method)
+    expected = reference.conv_transpose(x, w, b, **config.kwargs)
+    np.testing.assert_allclose(got, expected, **TOLERANCE)
+
+
+@every_method
+@given(config=conv_configs(dims=(1, 2)), alpha=st.floats(-3, 3))
+def test_every_method_is_linear_in_the_input(method, config, alpha):
+    x, w, _ = config.arrays(seed=2)
+    x2 = np.random.default_rng(3).standard_normal(x.shape)
+    kwargs = {**config.kwargs, "method": method}
+    combined = convlib.conv(alpha * x + x2, w, **kwargs)
+    separate = alpha * convlib.conv(x, w, **kwargs) + convlib.conv(x2, w, **kwargs)
+    np.testing.assert_allclose(combined, separate, atol=1e-9)
+
+
+@every_method
+@given(config=conv_configs(modes=("zeros",), max_size=6))
+def test_every_method_keeps_conv_transpose_the_adjoint_of_conv(method, config):
+    x, w, _ = config.arrays(seed=4)
+    nd = len(config.weight_shape) - 2
+    pads = convlib.shapes.resolve_padding(
+        config.padding, config.weight_shape[2:], config.stride, config.dilation
+    )
+    x = convlib.pad(x, pads)  # explicit padding: the adjoint needs symmetric padding
+    arguments = {"stride": config.stride, "dilation": config.dilation, "groups": config.groups}
+    forward = convlib.conv(x, w, **arguments, method=method)
+    y = np.random.default_rng(5).standard_normal(forward.shape)
+    back = convlib.conv_transpose(y, w, output_size=x.shape[-nd:], **arguments, method=method)
+    np.testing.assert_allclose(np.vdot(forward, y), np.vdot(x, back), rtol=1e-9, atol=1e-9)
+
+
+@every_method
+@given(config=conv_configs(dims=(2,), max_size=6))
+def test_every_method_keeps_float32_float32(method, config):
+    x, w, b = config.arrays(seed=6, dtype=np.float32)
+    got = convlib.conv(x, w, b, **config.kwargs, method=method)
+    assert got.dtype == np.float32
+    expected = reference.conv(x, w, b, **config.kwargs)
+    np.testing.assert_allclose(got, expected, rtol=1e-4, atol=1e-4)
+
+
+@every_method
+@given(config=conv_transpose_configs(dims=(2,), max_size=4))
+def test_every_method_keeps_float32_float32_in_conv_transpose(method, config):
+    x, w, b = config.arrays(seed=7, dtype=np.float32)
+    got = convlib.conv_transpose(x, w, b, **config.kwargs, method=method)
+    assert got.dtype == np.float32
+    expected = reference.conv_transpose(x, w, b, **config.kwargs)
+    np.testing.assert_allclose(got, expected, rtol=1e-4, atol=1e-4)
+
+
+@given(config=conv_configs(max_size=6))
+def test_auto_computes_with_the_method_choose_conv_method_names(config):
+    x, w, b = config.arrays(seed=8)
+    chosen = convlib.choose_conv_method(x.shape, w.shape, config.stride, config.groups)
+    assert chosen in METHODS
+    np.testing.assert_array_equal(
+        convlib.conv(x, w, b, **config.kwargs),
+        convlib.conv(x, w, b, **config.kwargs, method=chosen),
+    )
+
+
+@every_method
+def test_tiny_blocks_and_chunks_do_not_change_the_result(method, monkeypatch):
+    rng = np.random.default_rng(9)
+    x = rng.standard_normal((5, 4, 9, 11))
+    w = rng.standard_normal((6, 2, 3, 2))
+    wt = rng.standard_normal((4, 3, 3, 3))
+    kwargs = {"stride": (2, 1), "padding": 1, "groups": 2, "method": method}
+    whole = convlib.conv2d(x, w, **kwargs)
+    whole_t = convlib.conv_transpose2d(x, wt, **kwargs)
+    for name in ("CHUNK_BYTES", "BLOCK_BYTES", "DIRECT_BLOCK"):
+        monkeypatch.setattr(_kernels_fast, name, 1)  # one sample, one narrow block at a time
+    np.testing.assert_allclose(convlib.conv2d(x, w, **kwargs), whole, **TOLERANCE)
+    np.testing.assert_allclose(convlib.conv_transpose2d(x, wt, **kwargs), whole_t, **TOLERANCE)
+    geometry = {"stride": (2, 1), "padding": 1, "groups": 2}
+    np.testing.assert_allclose(whole, reference.conv(x, w, **geometry), **TOLERANCE)
+    np.testing.assert_allclose(whole_t, reference.conv_transpose(x, wt, **geometry), **TOLERANCE)
+
+
+@pytest.mark.parametrize(
+    ("input_shape", "weight_shape", "stride", "groups", "transposed", "expected"),
+    [
+        ((8, 64, 56, 56), (64, 64, 3, 3), 1, 1, False, "gemm"),
+        ((8, 256, 28, 28), (512, 256, 1, 1), 1, 1, False, "gemm"),
+        ((8, 128, 56, 56), (128, 1, 3, 3), 1, 128, False, "direct"),  # depthwise
+        ((8, 128, 56, 56), (256, 1, 3, 3), 1, 128, False, "gemm"),  # multiplier 2: a product
+        ((8, 128, 56, 56), (128, 4, 3, 3), 1, 32, False, "gemm"),  # 32 groups of 4x4
+        ((1, 1, 512, 512), (1, 1, 5, 5), 1, 1, False, "direct"),  # single-channel image
+        ((1, 1, 512, 512), (1, 1, 25, 25), 1, 1, False, "fft"),  # large kernel
+        ((1, 1, 512, 512), (1, 1, 25, 25), 2, 1, False, "fft"),  # 625 >= 128 * 4
+        ((1, 1, 512, 512), (1, 1, 25, 25), 3, 1, False, "direct"),  # 625 < 128 * 9
+        ((1, 1, 512, 512), (1, 1, 25, 25), (3, 1), 1, False, "fft"),  # 625 >= 128 * 3
+        ((1, 4, 256, 256), (4, 4, 15, 15), 1, 1, False, "fft"),
+        ((1, 32, 256, 256), (32, 32, 15, 15), 1, 1, False, "gemm"),  # 1024 channel pairs
+        ((3, 16, 16), (16, 3, 3, 3), 1, 1, False, "gemm"),  # unbatched
+        ((8, 64, 32, 32), (64, 32, 4, 4), 2, 1, True, "gemm"),
+        ((8, 32, 32, 32), (32, 1, 4, 4), 2, 32, True, "direct"),  # depthwise transposed
+        ((1, 1, 64, 64), (1, 1, 16, 16), 2, 1, True, "fft"),  # the stride does not count
+    ],
+)
+def test_choose_conv_method_from_the_shapes(
+    input_shape, weight_shape, stride, groups, transposed, expected
+):
+    got = convlib.choose_conv_method(
+        input_shape, weight_shape, stride, groups, transposed=transposed
+    )
+    assert got == expected
+
+
+@pytest.mark.parametrize(
+    ("arguments", "match"),
+    [
+        (((8, 4, 5, 5), (4, 4, 3, 3), 1, 0), "groups"),
+        (((8, 4, 5, 5), (4, 4, 3, 3), 1, True), "groups"),
+        (((8, 4, 5, 5), (4, 4), 1, 1), "weight_shape"),
+    ],
+)
+def test_choose_conv_method_rejects_bad_arguments(arguments, match):
+    with pytest.raises(ValueError, match=match):
+        convlib.choose_conv_method(*arguments)
+
+
+@pytest.mark.parametrize("op", [convlib.conv2d, convlib.conv_transpose2d])
+@pytest.mark.parametrize("method", ["im2col", "GEMM", 1, None])
+def test_unknown_method_is_rejected_naming_the_allowed_ones(op, method):
+    allowed = r"\('auto', 'gemm', 'direct', 'fft'\)"
+    with pytest.raises(ValueError, match=rf"method must be one of {allowed}; received method="):
+        op(np.ones((1, 1, 4, 4)), np.ones((1, 1, 3, 3)), method=method)
