@@ -246,7 +246,7 @@ def test_checked_answers_are_predeclared_outside_the_solution(path):
 
 
 def test_checks_of_the_why_and_computing_chapters():
-    assert exercises.check_pointwise(lambda x, w: np.einsum("oc,nchw->nohw", w, x))
+    exercises.check_pointwise(lambda x, w: np.einsum("oc,nchw->nohw", w, x))
     with pytest.raises(exercises.AnswerIncorrect, match="channels last"):
         exercises.check_pointwise(lambda x, w: np.einsum("co,nchw->nohw", w.T, x) + 1)
 
@@ -254,7 +254,7 @@ def test_checks_of_the_why_and_computing_chapters():
         residual = convlib.conv2d(x, w) - y
         return w - lr * convlib.grad.conv_weight_grad(x, residual, w.shape[2:]) / residual.size
 
-    assert exercises.check_gradient_step(step)
+    exercises.check_gradient_step(step)
     with pytest.raises(exercises.AnswerIncorrect, match="goes against it"):
         exercises.check_gradient_step(lambda w, x, y, lr: 2 * w - step(w, x, y, lr))
 
@@ -262,6 +262,6 @@ def test_checks_of_the_why_and_computing_chapters():
         macs = h * w * c_out * c_in * k * k
         return macs / bytes_per_value / (h * w * c_in + c_out * c_in * k * k + h * w * c_out)
 
-    assert exercises.check_intensity(intensity)
+    exercises.check_intensity(intensity)
     with pytest.raises(exercises.AnswerIncorrect, match="expected"):
         exercises.check_intensity(lambda h, w, c_in, c_out, k, bytes_per_value=4: 1.0)
