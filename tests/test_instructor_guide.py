@@ -90,7 +90,8 @@ def test_course_config_sets_the_exchange_course_and_a_timeout_for_the_slowest_ch
     assert config.CourseDirectory.course_id == "convlib"
     assert config.Exchange.root == str(tmp_path / "exchange")
     assert config.Execute.timeout >= 300  # nbgrader's 30 s default times chapter 5 out
-    assert config.GenerateFeedback.preprocessors[-1].__name__ == "FigureAltText"
+    alt_text = config.GenerateFeedback.preprocessors[-1]
+    assert alt_text.__name__ == "FigureAltText" and alt_text().enabled
 
 
 def test_jupyterlab_defaults_say_never_to_the_news_question(tmp_path):

@@ -39,6 +39,7 @@ import os
 
 from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor, Preprocessor
 from nbgrader.preprocessors import GetGrades
+from traitlets import Bool
 
 c = get_config()  # noqa: F821 - provided by nbgrader when it loads this file
 here = os.path.dirname(os.path.abspath(__file__))
@@ -52,6 +53,8 @@ c.Execute.timeout = {timeout}
 
 class FigureAltText(Preprocessor):
     """Give every image in the feedback HTML alt text: the figure's caption, else a default."""
+
+    enabled = Bool(True)  # nbconvert's preprocessors are off unless enabled
 
     def preprocess_cell(self, cell, resources, index):
         figure = cell.metadata.get("mystnb", {{}}).get("figure", {{}})
