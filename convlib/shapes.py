@@ -131,8 +131,11 @@ class Geometry:
                 self.effective_kernel_size, self.padding, self.output_padding, strict=True
             )
         )
-        one = (1,) * self.ndim
-        return Geometry(inner, self.kernel_size, one, self.dilation, pads, self.output_size)
+        out = tuple(
+            n + lo + hi - e + 1
+            for n, (lo, hi), e in zip(inner, pads, self.effective_kernel_size, strict=True)
+        )
+        return Geometry(inner, self.kernel_size, (1,) * self.ndim, self.dilation, pads, out)
 
 
 def _window(index: int, kernel: int, stride: int, before: int, dilation: int) -> list[int]:

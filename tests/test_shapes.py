@@ -304,6 +304,10 @@ SHAPE_FUNCTIONS = {  # function: (required arguments, parameter names in order)
         (1, 3),
         ("input_index", "kernel_size", "stride", "padding", "dilation"),
     ),
+    convlib.output_padding_for: (
+        (6, 4, 3),
+        ("output_size", "size", "kernel_size", "stride", "padding", "dilation"),
+    ),
     convlib.effective_kernel_size: ((3,), ("kernel_size", "dilation")),
     convlib.same_padding: ((3,), ("kernel_size", "dilation")),
 }
@@ -333,6 +337,7 @@ def test_defaults_are_pytorchs():
     assert convlib.conv_transpose_output_size_range(4, 3) == (6, 6)
     assert convlib.input_window(1, 3) == convlib.transpose_scatter_window(1, 3) == ([1, 2, 3],)
     assert convlib.effective_kernel_size(3) == 3 and convlib.same_padding(3) == ((1, 1),)
+    assert convlib.output_padding_for(6, 4, 3) == 0
     plan = convlib.conv_geometry(7, 3)
     assert (plan.stride, plan.padding, plan.dilation, plan.output_size) == (
         (1,),
@@ -373,3 +378,33 @@ def test_mismatched_tuple_lengths_are_rejected_everywhere():
         arguments[names[1]] = (arguments.get(names[1], 1),) * 3
         with pytest.raises(ValueError, match=r"length"):
             function(**arguments)
+
+
+def test_names_kept_for_older_call_sites_are_the_plan():
+    from convlib import shapes
+
+    assert shapes.padded_output_size((5, 6), (3, 3), (2, 1), ((1, 0), (0, 2)), (1, 1)) == (
+        convlib.conv_geometry((5, 6), 3, (2, 1), ((1, 0), (0, 2)), beyond_torch=True).output_size
+    ) == (2, 6)  # fmt: skip
+    assert shapes._check_output_padding is shapes.check_output_padding
+    with pytest.raises(ValueError, match=r"output_padding must be smaller than either stride"):
+        shapes.check_output_padding((1,), (1,), (1,))
+    shapes.check_output_padding((1,), (1,), (2,))  # smaller than the dilation: allowed
+
+
+def test_transposed_plan_as_a_convolution_by_hand():
+    # input 4, kernel 3, stride 2, padding 1, output_padding 1: 7 cells after inserting zeros,
+    # padded by d(k-1) - p = 1 before and 1 + 1 after; a stride-1 conv of that gives 8
+    view = convlib.conv_transpose_geometry(4, 3, 2, 1, 1).as_conv()
+    assert view == convlib.Geometry((7,), (3,), (1,), (1,), ((1, 2),), (8,))
+    wide = convlib.conv_transpose_geometry((3, 2), (2, 3), (3, 1), (0, 2), (2, 0), (1, 2))
+    assert wide.as_conv() == convlib.Geometry(
+        (7, 2), (2, 3), (1, 1), (1, 2), ((1, 3), (2, 2)), wide.output_size
+    )
+    assert wide.output_size == (10, 2)  # (3 - 1) 3 + 1 + 2 + 1 and (2 - 1) - 4 + 4 + 1
+    assert convlib.conv_geometry(5, 3).as_conv() == convlib.conv_geometry(5, 3)
+
+
+def test_output_padding_for_reads_tuples_per_dimension():
+    assert convlib.output_padding_for((8, 7), (4, 4), 3, 2, 1) == (1, 0)
+    assert convlib.output_padding_for((8, 7), 4, (3, 3), (2, 2), 1) == (1, 0)
