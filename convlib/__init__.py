@@ -8,27 +8,37 @@ __version__ = "0.1.0"  # the one place the version is written (pyproject.toml re
 
 __all__: list[str] = []
 
-# --- shapes: output-size arithmetic -------------------------------------------------
+# --- shapes: the geometry plan and output-size arithmetic ----------------------------
 from .receptive import ReceptiveField, receptive_field
 from .shapes import (
+    Geometry,
+    conv_geometry,
     conv_output_size,
+    conv_transpose_geometry,
     conv_transpose_output_size,
     conv_transpose_output_size_range,
     effective_kernel_size,
     input_window,
     output_padding_for,
+    pool_geometry,
+    pool_output_size,
     same_padding,
     transpose_scatter_window,
 )
 
 __all__ += [
+    "Geometry",
     "ReceptiveField",
+    "conv_geometry",
     "conv_output_size",
+    "conv_transpose_geometry",
     "conv_transpose_output_size",
     "conv_transpose_output_size_range",
     "effective_kernel_size",
     "input_window",
     "output_padding_for",
+    "pool_geometry",
+    "pool_output_size",
     "receptive_field",
     "same_padding",
     "transpose_scatter_window",
@@ -89,10 +99,8 @@ __all__ += ["conv_matrix", "reference"]
 
 # --- layers, models, summary -------------------------------------------------------
 from . import models
-from .containers import Residual, Sequential
+from .containers import Parallel, Residual, Sequential
 from .layers import (
-    AdaptiveAvgPool2d,
-    AvgPool2d,
     BatchNorm2d,
     ChannelShuffle,
     Conv1d,
@@ -106,16 +114,28 @@ from .layers import (
     Layer,
     Linear,
     LocalResponseNorm,
-    MaxPool2d,
     ReLU,
     ReLU6,
 )
-from .shapes import pool_output_size
-from .summary import Summary, summary
+from .pool_layers import (
+    AdaptiveAvgPool2d,
+    AvgPool1d,
+    AvgPool2d,
+    AvgPool3d,
+    MaxPool1d,
+    MaxPool2d,
+    MaxPool3d,
+    PixelShuffle,
+    PixelUnshuffle,
+    Upsample,
+)
+from .summaries import Summary, conv_kind, summary
 
 __all__ += [
     "AdaptiveAvgPool2d",
+    "AvgPool1d",
     "AvgPool2d",
+    "AvgPool3d",
     "BatchNorm2d",
     "ChannelShuffle",
     "Conv1d",
@@ -129,14 +149,20 @@ __all__ += [
     "Layer",
     "Linear",
     "LocalResponseNorm",
+    "MaxPool1d",
     "MaxPool2d",
+    "MaxPool3d",
+    "Parallel",
+    "PixelShuffle",
+    "PixelUnshuffle",
     "ReLU",
     "ReLU6",
     "Residual",
     "Sequential",
     "Summary",
+    "Upsample",
+    "conv_kind",
     "models",
-    "pool_output_size",
     "summary",
 ]
 

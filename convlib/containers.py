@@ -1,4 +1,8 @@
-"""Containers of layer specs: :class:`Sequential` and the residual block."""
+"""Containers of layer specs: :class:`Sequential` and the residual block.
+
+A container takes the same batched ``(N, C, *spatial)`` or unbatched ``(C, *spatial)`` shapes as
+its first layer; inside, every layer sees one sample and the batch is applied once, at the top.
+"""
 
 from __future__ import annotations
 
@@ -19,7 +23,30 @@ def locate(error: ValueError, name: str, layer: Layer) -> ValueError:
     return ValueError(f"layer '{name}' ({type(layer).__name__}): {message}")
 
 
-class Sequential(Layer):
+class _Container(Layer):
+    def input_ndim(self) -> int | None:
+        for _, layer in self.children():
+            rank = layer.input_ndim()
+            if rank is not None:
+                return rank
+        return None
+
+    @property
+    def num_params(self) -> int:
+        return sum(layer.num_params for _, layer in self.children())
+
+    @property
+    def num_buffers(self) -> int:
+        return sum(layer.num_buffers for _, layer in self.children())
+
+    def sample_macs(self, sample: Shape) -> int:
+        return sum(layer.sample_macs(shape) for _, layer, shape in self.sample_leaves(sample))
+
+    def torch_code(self) -> str:
+        return repr(self)
+
+
+class Sequential(_Container):
     """Spec of ``torch.nn.Sequential``: layers applied in order.
 
     ``Sequential(a, b)`` names the children ``"0"``, ``"1"``; ``Sequential(OrderedDict(...))``
@@ -51,33 +78,22 @@ class Sequential(Layer):
             return self._children[key][1]
         return dict(self._children)[key]
 
-    @property
-    def num_params(self) -> int:
-        return sum(layer.num_params for layer in self)
-
-    @property
-    def num_buffers(self) -> int:
-        return sum(layer.num_buffers for layer in self)
-
-    def output_shape(self, input_shape: Shape) -> Shape:
-        shape = tuple(input_shape)
+    def sample_output_shape(self, sample: Shape) -> Shape:
+        shape = tuple(sample)
         for name, layer in self._children:
             try:
-                shape = layer.output_shape(shape)
+                shape = layer.sample_output_shape(shape)
             except ValueError as error:
                 raise locate(error, name, layer) from None
         return shape
 
-    def macs(self, input_shape: Shape) -> int:
-        return sum(layer.macs(shape) for _, layer, shape in self.leaves(input_shape))
-
-    def leaves(self, input_shape: Shape, prefix: str = "") -> Iterator[tuple[str, Layer, Shape]]:
-        shape = tuple(input_shape)
+    def sample_leaves(self, sample: Shape, prefix: str = "") -> Iterator[tuple[str, Layer, Shape]]:
+        shape = tuple(sample)
         for name, layer in self._children:
             full = f"{prefix}.{name}" if prefix else name
-            yield from layer.leaves(shape, full)
+            yield from layer.sample_leaves(shape, full)
             try:
-                shape = layer.output_shape(shape)
+                shape = layer.sample_output_shape(shape)
             except ValueError as error:
                 raise locate(error, full, layer) from None
 
@@ -88,7 +104,7 @@ class Sequential(Layer):
         return f"Sequential(\n{inner}\n)"
 
 
-class Residual(Layer):
+class Residual(_Container):
     """A residual block: ``output = body(x) + shortcut(x)`` (identity shortcut by default).
 
     The ResNet building block :cite:p:`he2016resnet`; ``shortcut`` is typically a strided
@@ -96,23 +112,20 @@ class Residual(Layer):
     """
 
     def __init__(self, body: Layer, shortcut: Layer | None = None) -> None:
+        for name, layer in (("body", body), ("shortcut", shortcut)):
+            if layer is not None and not isinstance(layer, Layer):
+                raise TypeError(
+                    f"Residual takes layer specs; received {type(layer).__name__} for {name!r}"
+                )
         self.body, self.shortcut = body, shortcut
 
     def children(self) -> list[tuple[str, Layer]]:
         pairs = [("body", self.body)]
         return pairs + ([("shortcut", self.shortcut)] if self.shortcut is not None else [])
 
-    @property
-    def num_params(self) -> int:
-        return sum(layer.num_params for _, layer in self.children())
-
-    @property
-    def num_buffers(self) -> int:
-        return sum(layer.num_buffers for _, layer in self.children())
-
-    def output_shape(self, input_shape: Shape) -> Shape:
-        main = self.body.output_shape(input_shape)
-        skip = self.shortcut.output_shape(input_shape) if self.shortcut else tuple(input_shape)
+    def sample_output_shape(self, sample: Shape) -> Shape:
+        main = self.body.sample_output_shape(sample)
+        skip = self.shortcut.sample_output_shape(sample) if self.shortcut else tuple(sample)
         if main != skip:
             raise ValueError(
                 f"residual branches must have the same shape to be added: the body gives {main} "
@@ -121,13 +134,60 @@ class Residual(Layer):
             )
         return main
 
-    def macs(self, input_shape: Shape) -> int:
-        return sum(layer.macs(shape) for _, layer, shape in self.leaves(input_shape))
-
-    def leaves(self, input_shape: Shape, prefix: str = "") -> Iterator[tuple[str, Layer, Shape]]:
-        self.output_shape(input_shape)
+    def sample_leaves(self, sample: Shape, prefix: str = "") -> Iterator[tuple[str, Layer, Shape]]:
+        self.sample_output_shape(sample)
         for name, layer in self.children():
-            yield from layer.leaves(input_shape, f"{prefix}.{name}" if prefix else name)
+            yield from layer.sample_leaves(sample, f"{prefix}.{name}" if prefix else name)
 
     def __repr__(self) -> str:
         return f"Residual(body={self.body!r}, shortcut={self.shortcut!r})"
+
+
+class Parallel(_Container):
+    """Branches applied to the same input, merged: concatenated along the channels
+    (``merge='cat'``, as ``torch.cat(..., dim=1)`` in a forward) or summed (``'sum'``).
+
+    DeepLab's atrous spatial pyramid pooling :cite:p:`chen2018deeplab` is a ``Parallel`` of
+    convolutions with different dilation rates. ``Parallel(a, b)`` names the branches ``"0"``,
+    ``"1"``; ``Parallel(OrderedDict(...))`` uses the given names.
+    """
+
+    def __init__(self, *branches: Layer | OrderedDict, merge: str = "cat") -> None:
+        if merge not in ("cat", "sum"):
+            raise ValueError(f"merge must be 'cat' or 'sum'; received merge={merge!r}")
+        self.merge = merge
+        self._branches = Sequential(*branches)._children
+        if not self._branches:
+            raise ValueError("Parallel needs at least one branch; received none")
+
+    def children(self) -> list[tuple[str, Layer]]:
+        return list(self._branches)
+
+    def sample_output_shape(self, sample: Shape) -> Shape:
+        shapes = []
+        for name, layer in self._branches:
+            try:
+                shapes.append(layer.sample_output_shape(sample))
+            except ValueError as error:
+                raise locate(error, name, layer) from None
+        rest = {shape[1:] if self.merge == "cat" else shape for shape in shapes}
+        if len(rest) != 1:
+            what = "spatial sizes" if self.merge == "cat" else "shapes"
+            raise ValueError(
+                f"branches merged by {self.merge!r} must have the same {what}; "
+                f"the branches give {shapes}"
+            )
+        if self.merge == "sum":
+            return shapes[0]
+        return (sum(shape[0] for shape in shapes), *shapes[0][1:])
+
+    def sample_leaves(self, sample: Shape, prefix: str = "") -> Iterator[tuple[str, Layer, Shape]]:
+        self.sample_output_shape(sample)
+        for name, layer in self._branches:
+            yield from layer.sample_leaves(sample, f"{prefix}.{name}" if prefix else name)
+
+    def __repr__(self) -> str:
+        inner = "\n".join(
+            f"  ({n}): {layer!r}".replace("\n", "\n  ") for n, layer in self._branches
+        )
+        return f"Parallel(merge={self.merge!r},\n{inner}\n)"

@@ -34,9 +34,14 @@ def gaussian(k: int = 5, sigma: float = 1.0) -> np.ndarray:
     return np.outer(g, g)
 
 
+SOBEL_SMOOTHING = (1.0, 2.0, 1.0)
+"""The Sobel kernels' smoothing factor; the other factor is the central difference."""
+SOBEL_DIFFERENCE = (1.0, 0.0, -1.0)
+
+
 def sobel_x() -> np.ndarray:
     """Horizontal gradient (responds to vertical edges): smoothing column x difference row."""
-    return np.outer([1.0, 2.0, 1.0], [1.0, 0.0, -1.0])
+    return np.outer(SOBEL_SMOOTHING, SOBEL_DIFFERENCE)
 
 
 def sobel_y() -> np.ndarray:
@@ -99,10 +104,9 @@ def separable_factors(name: str, **kwargs) -> tuple[np.ndarray, np.ndarray] | No
     if name == "gaussian":
         g = gaussian_1d(**kwargs)
         return g, g
-    if name == "sobel_x":
-        return np.array([1.0, 2.0, 1.0]), np.array([1.0, 0.0, -1.0])
-    if name == "sobel_y":
-        return np.array([1.0, 0.0, -1.0]), np.array([1.0, 2.0, 1.0])
+    if name in ("sobel_x", "sobel_y"):
+        smoothing, difference = np.array(SOBEL_SMOOTHING), np.array(SOBEL_DIFFERENCE)
+        return (smoothing, difference) if name == "sobel_x" else (difference, smoothing)
     if name == "identity":
         k = kwargs.get("k", 3)
         return identity(k)[:, k // 2].copy(), identity(k)[k // 2].copy()

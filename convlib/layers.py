@@ -1,39 +1,87 @@
 """Layer specifications mirroring the ``torch.nn`` constructors: shapes, parameters and MACs.
 
-A spec holds no weights. Each answers three questions for an input of shape ``(C, *spatial)``
-(no batch dimension): ``output_shape(input_shape)``, ``num_params`` (as PyTorch's
-``sum(p.numel() for p in m.parameters())``) and ``macs(input_shape)`` (multiply-accumulates of
-convolutions and linear layers; bias additions, pooling, normalisation and activations count 0).
+A spec holds no weights. Like a torch module it takes a batched ``(N, C, *spatial)`` or an
+unbatched ``(C, *spatial)`` input shape, and answers: ``output_shape(input_shape)`` (keeping the
+batch), ``num_params`` (as PyTorch's ``sum(p.numel() for p in m.parameters())``) and
+``macs(input_shape)`` (multiply-accumulates of convolutions and linear layers, ``N`` times one
+sample's; bias additions, pooling, normalisation and activations count 0).
 
-Containers (:class:`Sequential`, :class:`Residual`) and the models in :mod:`convlib.models` are
-built from these; :func:`convlib.summary` tabulates them.
+The shapes come from the geometry plans of :mod:`convlib.shapes`. Pooling and resampling specs
+are in :mod:`convlib.pool_layers`; containers (:class:`~convlib.containers.Sequential`,
+:class:`~convlib.containers.Residual`) and :mod:`convlib.models` are built from these, and
+:func:`convlib.summary` tabulates them.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Iterator
 
 from ._typing import IntOrTuple, Padding, Shape
-from ._validation import as_tuple, check_groups, check_padding_mode, check_positive_int
-from .shapes import (
-    conv_output_size,
-    conv_transpose_output_size,
-    pool_output_size,
-    resolve_padding,
+from ._validation import (
+    SPATIAL_NAMES,
+    as_tuple,
+    check_groups,
+    check_padding_mode,
+    check_positive_int,
 )
+from .shapes import conv_geometry, conv_transpose_geometry, resolve_padding
 
 
 class Layer:
-    """Base class: a layer with no parameters that keeps the shape."""
+    """Base class: a layer with no parameters that keeps the shape.
+
+    ``sample_ndim`` is the rank of one sample, ``C`` plus the spatial dimensions (3 for 2-D
+    images), or None for a layer that takes any rank and reads dimension 0 as the batch, as
+    ``torch.nn.Flatten`` does. Subclasses describe one sample (:meth:`sample_output_shape`,
+    :meth:`sample_macs`); the batch is handled here, once.
+    """
 
     num_params: int = 0
     num_buffers: int = 0
+    sample_ndim: int | None = None
+
+    def input_ndim(self) -> int | None:
+        """The rank of one sample this layer (a container: its first layer) takes, if known."""
+        return self.sample_ndim
+
+    def split_batch(self, input_shape: Shape) -> tuple[Shape, Shape]:
+        """``(batch, sample)``: ``((N,), (C, *spatial))`` or ``((), (C, *spatial))``.
+
+        Raises
+        ------
+        ValueError
+            If the rank is neither one sample's nor one more (the message gives both).
+        """
+        shape = tuple(as_tuple(tuple(input_shape), len(input_shape), "input_shape"))
+        rank = self.input_ndim()
+        if rank is None:
+            return shape[:1], shape[1:]
+        if len(shape) == rank:
+            return (), shape
+        if len(shape) == rank + 1:
+            return shape[:1], shape[1:]
+        spatial = SPATIAL_NAMES.get(rank - 1, "*spatial")
+        raise ValueError(
+            f"{type(self).__name__} expected input_shape (C, {spatial}) or (N, C, {spatial}); "
+            f"received input_shape {shape}"
+        )
 
     def output_shape(self, input_shape: Shape) -> Shape:
-        return tuple(input_shape)
+        """The output shape for a batched or unbatched ``input_shape`` (the batch is kept)."""
+        batch, sample = self.split_batch(input_shape)
+        return (*batch, *self.sample_output_shape(sample))
 
     def macs(self, input_shape: Shape) -> int:
+        """Multiply-accumulates for ``input_shape``: ``N`` times one sample's."""
+        batch, sample = self.split_batch(input_shape)
+        return math.prod(batch) * self.sample_macs(sample)
+
+    def sample_output_shape(self, sample: Shape) -> Shape:
+        return tuple(sample)
+
+    def sample_macs(self, sample: Shape) -> int:
         return 0
 
     def children(self) -> list[tuple[str, Layer]]:
@@ -41,26 +89,106 @@ class Layer:
 
     def leaves(self, input_shape: Shape, prefix: str = "") -> Iterator[tuple[str, Layer, Shape]]:
         """Yield ``(name, layer, input shape)`` for every leaf layer, in execution order."""
-        yield prefix or type(self).__name__, self, tuple(input_shape)
+        batch, sample = self.split_batch(input_shape)
+        for name, layer, shape in self.sample_leaves(sample, prefix):
+            yield name, layer, (*batch, *shape)
 
-    def torch_code(self) -> str:
-        return f"nn.{self!r}"
+    def sample_leaves(self, sample: Shape, prefix: str = "") -> Iterator[tuple[str, Layer, Shape]]:
+        """:meth:`leaves` for one sample (what containers pass down)."""
+        yield prefix or type(self).__name__, self, tuple(sample)
 
-    def keras_code(self) -> str | None:
-        return None
+    def _check_sample(self, sample: Shape, channels: int | None = None) -> Shape:
+        """Check one sample has this layer's rank (and ``channels``); return it as a tuple."""
+        sample = tuple(sample)
+        rank = self.sample_ndim
+        if (rank is not None and len(sample) != rank) or (
+            channels is not None and (not sample or sample[0] != channels)
+        ):
+            spatial = SPATIAL_NAMES.get((rank or 1) - 1, "*spatial")
+            wanted = f" with {channels} input channels" if channels is not None else ""
+            raise ValueError(
+                f"{type(self).__name__} expected input_shape (C, {spatial}) or (N, C, {spatial})"
+                f"{wanted}; received input_shape {sample}"
+            )
+        return sample
 
-    def _fields(self) -> str:
-        return ""
+    # --- rendering: one ordered field list drives repr, torch_code and keras_code ----------
+    fields: tuple[Field, ...] = ()
 
     def __repr__(self) -> str:
-        return f"{type(self).__name__}({self._fields()})"
+        shown = [f.render(getattr(self, f.name), code=False) for f in self.fields if self._shows(f)]
+        return f"{type(self).__name__}({', '.join(s for s in shown if s is not None)})"
+
+    def _shows(self, field: Field, code: bool = False) -> bool:
+        value = getattr(self, field.name)
+        return field.always or (code and field.in_code) or not field.is_default(value)
+
+    def torch_code(self) -> str:
+        """The exact ``torch.nn`` constructor call, e.g. ``nn.Conv2d(1, 8, kernel_size=3)``."""
+        args = [
+            f.render(getattr(self, f.name), code=True)
+            for f in self.fields
+            if self._shows(f, code=True)
+        ]
+        return f"nn.{type(self).__name__}({', '.join(args)})"
+
+    def keras_code(self) -> str | None:
+        """The equivalent Keras layer call, or None where Keras has none."""
+        return None
+
+
+@dataclasses.dataclass(frozen=True)
+class Field:
+    """One constructor argument of a spec, in PyTorch's order.
+
+    ``default`` is omitted from ``repr`` (torch's ``extra_repr`` rule) unless ``always``;
+    ``in_code`` shows it in :meth:`Layer.torch_code` even at its default; ``positional`` renders
+    the bare value; ``keras`` is the Keras keyword (None: no Keras argument); ``compact`` writes
+    ``(3, 3)`` as ``3`` in ``repr`` too (``torch_code`` always does).
+    """
+
+    name: str
+    default: object = None
+    always: bool = False
+    in_code: bool = False
+    positional: bool = False
+    keras: str | None = None
+    compact: bool = False
+
+    def is_default(self, value: object) -> bool:
+        if isinstance(value, tuple) and not isinstance(self.default, tuple):
+            return all(v == self.default for v in value)
+        return value == self.default
+
+    def render(self, value: object, code: bool) -> str:
+        if self.name == "bias":
+            value = bool(value)
+        compact = (code or self.compact) and isinstance(value, tuple)
+        text = _tuple_repr(value) if compact else repr(value)
+        return text if self.positional else f"{self.name}={text}"
 
 
 def _tuple_repr(value: tuple[int, ...]) -> str:
     return str(value[0]) if len(set(value)) == 1 else str(value)
 
 
+_CONV_FIELDS = (
+    Field("in_channels", always=True, positional=True),
+    Field("out_channels", always=True, positional=True),
+    Field("kernel_size", always=True, keras="kernel_size"),
+    Field("stride", always=True, keras="strides"),
+    Field("padding", default=0, in_code=True, keras="padding"),
+    Field("dilation", default=1, in_code=True, keras="dilation_rate"),
+    Field("output_padding", default=0, keras="output_padding"),
+    Field("groups", default=1, keras="groups"),
+    Field("bias", default=True, keras="use_bias"),
+    Field("padding_mode", default="zeros"),
+)
+
+
 class _ConvNd(Layer):
+    """Shared by the convolution specs (siblings, as in ``torch.nn``): checks and counts."""
+
     _nd = 2
     _transposed = False
 
@@ -75,7 +203,6 @@ class _ConvNd(Layer):
         groups: int = 1,
         bias: bool = True,
         padding_mode: str = "zeros",
-        output_padding: IntOrTuple = 0,
     ) -> None:
         n = self._nd
         self.in_channels = check_positive_int(in_channels, "in_channels")
@@ -89,80 +216,30 @@ class _ConvNd(Layer):
             self.padding = padding
         else:
             self.padding = as_tuple(padding, n, "padding", minimum=0)
-        self.output_padding = as_tuple(output_padding, n, "output_padding", minimum=0)
         self.bias = bool(bias)
         self.padding_mode = check_padding_mode(padding_mode)
+
+    @property
+    def sample_ndim(self) -> int:
+        return self._nd + 1
 
     @property
     def num_params(self) -> int:
         weights = self.in_channels * self.out_channels // self.groups * math.prod(self.kernel_size)
         return weights + (self.out_channels if self.bias else 0)
 
-    def _check_input(self, input_shape: Shape) -> tuple[int, ...]:
-        shape = tuple(input_shape)
-        if len(shape) != self._nd + 1 or shape[0] != self.in_channels:
-            raise ValueError(
-                f"{type(self).__name__} expected input_shape (C, *spatial) with "
-                f"{self.in_channels} input channels and {self._nd} spatial dimensions; "
-                f"received input_shape {shape}"
-            )
-        return shape[1:]
+    def geometry(self, sample: Shape):
+        """The :class:`~convlib.shapes.Geometry` plan for one ``(C, *spatial)`` sample."""
+        spatial = self._check_sample(sample, self.in_channels)[1:]
+        return conv_geometry(spatial, self.kernel_size, self.stride, self.padding, self.dilation)
 
-    def output_shape(self, input_shape: Shape) -> Shape:
-        spatial = self._check_input(input_shape)
-        if self._transposed:
-            size = conv_transpose_output_size(
-                spatial, self.kernel_size, self.stride, self.padding, self.output_padding,
-                self.dilation,
-            )  # fmt: skip
-        else:
-            size = conv_output_size(
-                spatial, self.kernel_size, self.stride, self.padding, self.dilation
-            )
-        return (self.out_channels, *size)
+    def sample_output_shape(self, sample: Shape) -> Shape:
+        return (self.out_channels, *self.geometry(sample).output_size)
 
-    def macs(self, input_shape: Shape) -> int:
+    def sample_macs(self, sample: Shape) -> int:
+        cells = math.prod(self.geometry(sample).output_size)
         taps = math.prod(self.kernel_size)
-        if self._transposed:  # every input cell is multiplied by C_out/g kernel taps per channel
-            cells = math.prod(self._check_input(input_shape))
-            return cells * self.in_channels * self.out_channels // self.groups * taps
-        cells = math.prod(self.output_shape(input_shape)[1:])
         return cells * self.out_channels * self.in_channels // self.groups * taps
-
-    def _fields(self) -> str:
-        fields = [f"{self.in_channels}, {self.out_channels}", f"kernel_size={self.kernel_size}"]
-        fields.append(f"stride={self.stride}")
-        if self.padding != (0,) * self._nd:
-            fields.append(f"padding={self.padding!r}")
-        if self._transposed and any(self.output_padding):
-            fields.append(f"output_padding={self.output_padding}")
-        if self.dilation != (1,) * self._nd:
-            fields.append(f"dilation={self.dilation}")
-        if self.groups != 1:
-            fields.append(f"groups={self.groups}")
-        if not self.bias:
-            fields.append("bias=False")
-        if self.padding_mode != "zeros":
-            fields.append(f"padding_mode={self.padding_mode!r}")
-        return ", ".join(fields)
-
-    def torch_code(self) -> str:
-        """The exact ``torch.nn`` constructor call, e.g. ``nn.Conv2d(1, 8, kernel_size=3)``."""
-        args = [str(self.in_channels), str(self.out_channels)]
-        args.append(f"kernel_size={_tuple_repr(self.kernel_size)}")
-        args.append(f"stride={_tuple_repr(self.stride)}")
-        padding = repr(self.padding) if isinstance(self.padding, str) else _tuple_repr(self.padding)
-        args.append(f"padding={padding}")
-        if self._transposed:
-            args.append(f"output_padding={_tuple_repr(self.output_padding)}")
-        args.append(f"dilation={_tuple_repr(self.dilation)}")
-        if self.groups != 1:
-            args.append(f"groups={self.groups}")
-        if not self.bias:
-            args.append("bias=False")
-        if self.padding_mode != "zeros":
-            args.append(f"padding_mode={self.padding_mode!r}")
-        return f"nn.{type(self).__name__}({', '.join(args)})"
 
     def keras_code(self) -> str | None:
         """The equivalent Keras layer, or None where Keras has none (e.g. asymmetric padding).
@@ -173,22 +250,25 @@ class _ConvNd(Layer):
         keras_padding = self._keras_padding()
         if keras_padding is None or self.padding_mode != "zeros":
             return None
+        if self._transposed and self.groups != 1:
+            return None
         name = f"Conv{self._nd}D" + ("Transpose" if self._transposed else "")
-        args = [str(self.out_channels), f"kernel_size={_tuple_repr(self.kernel_size)}"]
-        args.append(f"strides={_tuple_repr(self.stride)}")
-        args.append(f'padding="{keras_padding}"')
-        if self._transposed and any(self.output_padding):
-            args.append(f"output_padding={_tuple_repr(self.output_padding)}")
-        args.append(f"dilation_rate={_tuple_repr(self.dilation)}")
-        if self.groups != 1:
-            if self._transposed:
-                return None
-            args.append(f"groups={self.groups}")
-        args.append(f"use_bias={self.bias}")
+        args = []
+        for field in self.fields:
+            value = getattr(self, field.name)
+            if field.name == "out_channels":
+                args.append(str(value))
+            elif field.name == "padding":
+                args.append(f'padding="{keras_padding}"')
+            elif field.name == "bias":
+                args.append(f"use_bias={self.bias}")
+            elif field.keras and (field.always or field.name == "dilation" or self._shows(field)):
+                text = _tuple_repr(value) if isinstance(value, tuple) else repr(value)
+                args.append(f"{field.keras}={text}")
         return f"layers.{name}({', '.join(args)})"
 
     def _keras_padding(self) -> str | None:
-        if self.padding in ("valid", "same", "causal"):
+        if isinstance(self.padding, str):
             return None if self.padding == "causal" and self._nd != 1 else self.padding
         if self.padding == (0,) * self._nd:
             return "valid"
@@ -199,65 +279,107 @@ class _ConvNd(Layer):
         return "same" if same_size and all(s == 1 for s in self.stride) else None
 
 
-class Conv1d(_ConvNd):
-    """Spec of ``torch.nn.Conv1d(in_channels, out_channels, kernel_size, stride=1, padding=0,
-    dilation=1, groups=1, bias=True, padding_mode='zeros')``."""
+class _ConvTransposeNd(_ConvNd):
+    """The transposed convolution specs: ``output_padding`` and the transposed size rule."""
 
-    _nd = 1
+    _transposed = True
 
-    def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0, dilation=1,
-                 groups=1, bias=True, padding_mode="zeros"):  # fmt: skip
+    def __init__(
+        self,
+        in_channels: int,
+        out_channels: int,
+        kernel_size: IntOrTuple,
+        stride: IntOrTuple = 1,
+        padding: IntOrTuple = 0,
+        output_padding: IntOrTuple = 0,
+        groups: int = 1,
+        bias: bool = True,
+        dilation: IntOrTuple = 1,
+        padding_mode: str = "zeros",
+    ) -> None:
+        if padding_mode != "zeros":
+            raise ValueError(
+                "transposed convolutions only support padding_mode='zeros' (as in PyTorch); "
+                f"received padding_mode={padding_mode!r}"
+            )
         super().__init__(in_channels, out_channels, kernel_size, stride, padding, dilation,
                          groups, bias, padding_mode)  # fmt: skip
+        self.output_padding = as_tuple(output_padding, self._nd, "output_padding", minimum=0)
+        # check output_padding now, as torch does, on an input no padding can empty
+        self.geometry((self.in_channels, *(2 * p + 1 for p in self.padding)))
+
+    def geometry(self, sample: Shape):
+        spatial = self._check_sample(sample, self.in_channels)[1:]
+        return conv_transpose_geometry(
+            spatial, self.kernel_size, self.stride, self.padding, self.output_padding,
+            self.dilation,
+        )  # fmt: skip
+
+    def sample_macs(self, sample: Shape) -> int:
+        # every input cell is multiplied by C_out/g kernel taps per input channel
+        cells = math.prod(self._check_sample(sample, self.in_channels)[1:])
+        taps = math.prod(self.kernel_size)
+        return cells * self.in_channels * self.out_channels // self.groups * taps
 
 
-class Conv2d(Conv1d):
+_TRANSPOSE_FIELDS = tuple(
+    dataclasses.replace(f, in_code=True) if f.name == "output_padding" else f for f in _CONV_FIELDS
+)
+
+
+class Conv1d(_ConvNd):
+    """Spec of ``torch.nn.Conv1d(in_channels, out_channels, kernel_size, stride=1, padding=0,
+    dilation=1, groups=1, bias=True, padding_mode='zeros')``: input ``(N, C, L)`` or ``(C, L)``."""
+
+    _nd = 1
+    fields = tuple(f for f in _CONV_FIELDS if f.name != "output_padding")
+
+
+class Conv2d(_ConvNd):
     """Spec of ``torch.nn.Conv2d``: weight ``(C_out, C_in/groups, kH, kW)``; parameters
     :math:`C_\\text{in} C_\\text{out} k_H k_W / g` (+ :math:`C_\\text{out}` bias)."""
 
     _nd = 2
+    fields = Conv1d.fields
 
 
-class Conv3d(Conv1d):
-    """Spec of ``torch.nn.Conv3d``."""
+class Conv3d(_ConvNd):
+    """Spec of ``torch.nn.Conv3d``: input ``(N, C, D, H, W)`` or ``(C, D, H, W)``."""
 
     _nd = 3
+    fields = Conv1d.fields
 
 
-class ConvTranspose1d(_ConvNd):
+class ConvTranspose1d(_ConvTransposeNd):
     """Spec of ``torch.nn.ConvTranspose1d(in_channels, out_channels, kernel_size, stride=1,
-    padding=0, output_padding=0, groups=1, bias=True, dilation=1)``."""
+    padding=0, output_padding=0, groups=1, bias=True, dilation=1, padding_mode='zeros')``."""
 
     _nd = 1
-    _transposed = True
-
-    def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0,
-                 output_padding=0, groups=1, bias=True, dilation=1):  # fmt: skip
-        super().__init__(in_channels, out_channels, kernel_size, stride, padding, dilation,
-                         groups, bias, "zeros", output_padding)  # fmt: skip
-        for op, s, d in zip(self.output_padding, self.stride, self.dilation, strict=True):
-            if op >= s and op >= d:
-                raise ValueError(
-                    "output_padding must be smaller than either stride or dilation; received "
-                    f"output_padding={output_padding!r} with stride={stride!r}, "
-                    f"dilation={dilation!r}"
-                )
+    fields = _TRANSPOSE_FIELDS
 
 
-class ConvTranspose2d(ConvTranspose1d):
+class ConvTranspose2d(_ConvTransposeNd):
     """Spec of ``torch.nn.ConvTranspose2d``: weight ``(C_in, C_out/groups, kH, kW)``."""
 
     _nd = 2
+    fields = _TRANSPOSE_FIELDS
 
 
-class ConvTranspose3d(ConvTranspose1d):
+class ConvTranspose3d(_ConvTransposeNd):
     """Spec of ``torch.nn.ConvTranspose3d``."""
 
     _nd = 3
+    fields = _TRANSPOSE_FIELDS
 
 
 class Linear(Layer):
-    """Spec of ``torch.nn.Linear(in_features, out_features, bias=True)``."""
+    """Spec of ``torch.nn.Linear(in_features, out_features, bias=True)``: input ``(*, in)``."""
+
+    fields = (
+        Field("in_features", always=True),
+        Field("out_features", always=True),
+        Field("bias", always=True),
+    )
 
     def __init__(self, in_features: int, out_features: int, bias: bool = True) -> None:
         self.in_features = check_positive_int(in_features, "in_features")
@@ -265,85 +387,21 @@ class Linear(Layer):
         self.bias = bool(bias)
         self.num_params = in_features * out_features + (out_features if bias else 0)
 
-    def output_shape(self, input_shape: Shape) -> Shape:
-        if not input_shape or input_shape[-1] != self.in_features:
+    def split_batch(self, input_shape: Shape) -> tuple[Shape, Shape]:
+        shape = tuple(input_shape)  # every leading dimension is a batch dimension
+        return shape[:-1], shape[-1:]
+
+    def sample_output_shape(self, sample: Shape) -> Shape:
+        if not sample or sample[-1] != self.in_features:
             raise ValueError(
                 f"Linear expected an input_shape ending in {self.in_features} features; "
-                f"received input_shape {tuple(input_shape)}"
+                f"received input_shape {tuple(sample)}"
             )
-        return (*input_shape[:-1], self.out_features)
+        return (*sample[:-1], self.out_features)
 
-    def macs(self, input_shape: Shape) -> int:
-        return math.prod(self.output_shape(input_shape)[:-1]) * self.in_features * self.out_features
-
-    def _fields(self) -> str:
-        bias = "" if self.bias else ", bias=False"
-        return f"in_features={self.in_features}, out_features={self.out_features}{bias}"
-
-    def keras_code(self) -> str:
-        return f"layers.Dense({self.out_features}, use_bias={self.bias})"
-
-
-class _Pool2d(Layer):
-    def __init__(self, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False):
-        self.kernel_size = as_tuple(kernel_size, 2, "kernel_size")
-        self.stride = self.kernel_size if stride is None else as_tuple(stride, 2, "stride")
-        self.padding = as_tuple(padding, 2, "padding", minimum=0)
-        self.dilation = as_tuple(dilation, 2, "dilation")
-        self.ceil_mode = bool(ceil_mode)
-
-    def output_shape(self, input_shape: Shape) -> Shape:
-        if len(input_shape) != 3:
-            raise ValueError(
-                f"{type(self).__name__} expected input_shape (C, H, W); received {input_shape}"
-            )
-        size = pool_output_size(
-            tuple(input_shape[1:]), self.kernel_size, self.stride, self.padding, self.dilation,
-            self.ceil_mode,
-        )  # fmt: skip
-        return (input_shape[0], *size)
-
-    def _fields(self) -> str:
-        return (
-            f"kernel_size={_tuple_repr(self.kernel_size)}, stride={_tuple_repr(self.stride)}, "
-            f"padding={_tuple_repr(self.padding)}"
-        )
-
-
-class MaxPool2d(_Pool2d):
-    """Spec of ``torch.nn.MaxPool2d(kernel_size, stride=None, padding=0, dilation=1,
-    ceil_mode=False)``."""
-
-
-class AvgPool2d(_Pool2d):
-    """Spec of ``torch.nn.AvgPool2d(kernel_size, stride=None, padding=0, ceil_mode=False,
-    count_include_pad=True)``."""
-
-    def __init__(self, kernel_size, stride=None, padding=0, ceil_mode=False,
-                 count_include_pad=True):  # fmt: skip
-        super().__init__(kernel_size, stride, padding, 1, ceil_mode)
-        self.count_include_pad = bool(count_include_pad)
-
-
-class AdaptiveAvgPool2d(Layer):
-    """Spec of ``torch.nn.AdaptiveAvgPool2d(output_size)`` (``None`` keeps that input size)."""
-
-    def __init__(self, output_size: IntOrTuple | tuple[int | None, int | None]) -> None:
-        if isinstance(output_size, tuple) and None in output_size:
-            self.output_size = output_size
-        else:
-            self.output_size = as_tuple(output_size, 2, "output_size")
-
-    def output_shape(self, input_shape: Shape) -> Shape:
-        if len(input_shape) != 3:
-            raise ValueError(f"AdaptiveAvgPool2d expected (C, H, W); received {input_shape}")
-        size = [
-            s if o is None else o for o, s in zip(self.output_size, input_shape[1:], strict=True)
-        ]
-        return (input_shape[0], *size)
-
-    def _fields(self) -> str:
-        return f"output_size={_tuple_repr(self.output_size)}"
+    def sample_macs(self, sample: Shape) -> int:
+        leading = self.sample_output_shape(sample)[:-1]
+        return math.prod(leading) * self.in_features * self.out_features
 
 
 class BatchNorm2d(Layer):
@@ -355,6 +413,9 @@ class BatchNorm2d(Layer):
     ``num_batches_tracked``, which :attr:`num_buffers` includes and Keras has no counterpart of.
     """
 
+    sample_ndim = 3
+    fields = (Field("num_features", always=True, positional=True),)
+
     def __init__(self, num_features, eps=1e-5, momentum=0.1, affine=True,
                  track_running_stats=True):  # fmt: skip
         self.num_features = check_positive_int(num_features, "num_features")
@@ -364,20 +425,14 @@ class BatchNorm2d(Layer):
         self.running_stats = 2 * num_features if track_running_stats else 0
         self.num_buffers = self.running_stats + (1 if track_running_stats else 0)
 
-    def output_shape(self, input_shape: Shape) -> Shape:
-        if input_shape[0] != self.num_features:
-            raise ValueError(
-                f"BatchNorm2d expected {self.num_features} channels; "
-                f"received input_shape {tuple(input_shape)}"
-            )
-        return tuple(input_shape)
-
-    def _fields(self) -> str:
-        return f"{self.num_features}"
+    def sample_output_shape(self, sample: Shape) -> Shape:
+        return self._check_sample(sample, self.num_features)
 
 
 class ReLU(Layer):
     """Spec of ``torch.nn.ReLU(inplace=False)``."""
+
+    fields = (Field("inplace", default=False),)
 
     def __init__(self, inplace: bool = False) -> None:
         self.inplace = inplace
@@ -390,31 +445,30 @@ class ReLU6(ReLU):
 class Dropout(Layer):
     """Spec of ``torch.nn.Dropout(p=0.5, inplace=False)``."""
 
+    fields = (Field("p", always=True),)
+
     def __init__(self, p: float = 0.5, inplace: bool = False) -> None:
         self.p, self.inplace = p, inplace
-
-    def _fields(self) -> str:
-        return f"p={self.p}"
 
 
 class LocalResponseNorm(Layer):
     """Spec of ``torch.nn.LocalResponseNorm(size, alpha=1e-4, beta=0.75, k=1.0)`` (AlexNet)."""
 
+    fields = (Field("size", always=True, positional=True),)
+
     def __init__(self, size: int, alpha: float = 1e-4, beta: float = 0.75, k: float = 1.0):
         self.size, self.alpha, self.beta, self.k = size, alpha, beta, k
 
-    def _fields(self) -> str:
-        return f"{self.size}"
-
 
 class Flatten(Layer):
-    """Spec of ``torch.nn.Flatten(start_dim=1, end_dim=-1)`` (dims count the batch as 0)."""
+    """Spec of ``torch.nn.Flatten(start_dim=1, end_dim=-1)``; dimension 0 is the batch, as in
+    PyTorch (inside a model given an unbatched shape, the model supplies that batch)."""
 
     def __init__(self, start_dim: int = 1, end_dim: int = -1) -> None:
         self.start_dim, self.end_dim = start_dim, end_dim
 
-    def output_shape(self, input_shape: Shape) -> Shape:
-        full = (1, *input_shape)
+    def sample_output_shape(self, sample: Shape) -> Shape:
+        full = (1, *sample)
         end = self.end_dim % len(full)
         flat = (
             *full[: self.start_dim],
@@ -427,12 +481,13 @@ class Flatten(Layer):
 class ChannelShuffle(Layer):
     """Spec of ``torch.nn.ChannelShuffle(groups)`` (ShuffleNet): a permutation of channels."""
 
+    sample_ndim = 3
+    fields = (Field("groups", always=True, positional=True),)
+
     def __init__(self, groups: int) -> None:
         self.groups = check_positive_int(groups, "groups")
 
-    def output_shape(self, input_shape: Shape) -> Shape:
-        check_groups(input_shape[0], None, self.groups)
-        return tuple(input_shape)
-
-    def _fields(self) -> str:
-        return f"{self.groups}"
+    def sample_output_shape(self, sample: Shape) -> Shape:
+        sample = self._check_sample(sample)
+        check_groups(sample[0], None, self.groups)
+        return sample

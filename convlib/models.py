@@ -14,27 +14,34 @@ model                  input         parameters   MACs
 ``resnext50_32x4d()``  3 x 224 x 224 25,028,904   4.23 G
 ``mobilenet_v1()``     3 x 224 x 224 4,231,976    0.57 G
 ``mobilenet_v2()``     3 x 224 x 224 3,504,872    0.30 G
+``resnet50_v1()``      3 x 224 x 224 25,557,032   3.86 G
+``deeplab_lite()``     3 x 224 x 224 678,901      0.79 G
 =====================  ============  ===========  ============
+
+``resnet50_v1`` is the paper's ResNet-50 (stride 2 in the first 1 x 1 convolution of a stage;
+the paper quotes "3.8 x 10^9 FLOPs", multiply-adds) next to torchvision's v1.5 ``resnet50``
+(stride in the 3 x 3). ``deeplab_lite`` is a small segmentation network with both dilated
+(atrous) and transposed convolutions.
 """
 
 from __future__ import annotations
 
 from collections import OrderedDict
 
-from .containers import Residual, Sequential
+from .containers import Parallel, Residual, Sequential
 from .layers import (
-    AdaptiveAvgPool2d,
     BatchNorm2d,
     Conv2d,
+    ConvTranspose2d,
     Dropout,
     Flatten,
     Layer,
     Linear,
     LocalResponseNorm,
-    MaxPool2d,
     ReLU,
     ReLU6,
 )
+from .pool_layers import AdaptiveAvgPool2d, MaxPool2d
 
 IMAGENET_SHAPE = (3, 224, 224)
 ALEXNET_SHAPE = (3, 227, 227)
@@ -58,7 +65,7 @@ def alexnet(groups: int = 2, num_classes: int = 1000) -> Sequential:
     ``groups=2`` is the original network (Caffe's ``bvlc_alexnet``: 60,965,224 parameters on a
     227 x 227 input); ``groups=1`` is the same network on one device (62,378,344).
     """
-    conv = lambda c_in, c_out, k, **kw: Conv2d(c_in, c_out, k, **kw)  # noqa: E731
+    conv = Conv2d
     features = _named(
         conv1=conv(3, 96, 11, stride=4), relu1=ReLU(True), norm1=LocalResponseNorm(5),
         pool1=MaxPool2d(3, 2),
@@ -103,13 +110,16 @@ def _conv_bn(c_in, c_out, k, stride=1, groups=1, activation: type[Layer] | None 
     return Sequential(layers)
 
 
-def _bottleneck(c_in: int, planes: int, stride: int, groups: int, width_per_group: int) -> Layer:
-    """ResNet v1.5 bottleneck (stride on the 3x3), 4x expansion; ResNeXt when groups > 1."""
+def _bottleneck(c_in: int, planes: int, stride: int, groups: int, width_per_group: int,
+                v1: bool = False) -> Layer:  # fmt: skip
+    """ResNet bottleneck, 4x expansion: v1.5 strides the 3x3, v1 (the paper) the first 1x1;
+    ResNeXt when groups > 1."""
     width = planes * width_per_group // 64 * groups
     c_out = planes * 4
+    s1, s3 = (stride, 1) if v1 else (1, stride)
     body = _named(
-        conv1=Conv2d(c_in, width, 1, bias=False), bn1=BatchNorm2d(width), relu1=ReLU(True),
-        conv2=Conv2d(width, width, 3, stride, 1, groups=groups, bias=False),
+        conv1=Conv2d(c_in, width, 1, s1, bias=False), bn1=BatchNorm2d(width), relu1=ReLU(True),
+        conv2=Conv2d(width, width, 3, s3, 1, groups=groups, bias=False),
         bn2=BatchNorm2d(width), relu2=ReLU(True),
         conv3=Conv2d(width, c_out, 1, bias=False), bn3=BatchNorm2d(c_out),
     )  # fmt: skip
@@ -119,7 +129,7 @@ def _bottleneck(c_in: int, planes: int, stride: int, groups: int, width_per_grou
     return Sequential(OrderedDict(block=Residual(body, shortcut), relu=ReLU(True)))
 
 
-def _resnet(blocks, groups=1, width_per_group=64, num_classes=1000) -> Sequential:
+def _resnet(blocks, groups=1, width_per_group=64, num_classes=1000, v1=False) -> Sequential:
     stages = OrderedDict(
         conv1=Conv2d(3, 64, 7, 2, 3, bias=False),
         bn1=BatchNorm2d(64),
@@ -131,7 +141,7 @@ def _resnet(blocks, groups=1, width_per_group=64, num_classes=1000) -> Sequentia
         layer = []
         for block in range(count):
             stride = 2 if block == 0 and index > 0 else 1
-            layer.append(_bottleneck(c_in, planes, stride, groups, width_per_group))
+            layer.append(_bottleneck(c_in, planes, stride, groups, width_per_group, v1))
             c_in = planes * 4
         stages[f"layer{index + 1}"] = Sequential(*layer)
     stages.update(avgpool=AdaptiveAvgPool2d(1), flatten=Flatten(), fc=Linear(2048, num_classes))
@@ -141,6 +151,15 @@ def _resnet(blocks, groups=1, width_per_group=64, num_classes=1000) -> Sequentia
 def resnet50(num_classes: int = 1000) -> Sequential:
     """ResNet-50 (He et al., 2016), torchvision's v1.5 (stride in the 3x3 convolution)."""
     return _resnet((3, 4, 6, 3), num_classes=num_classes)
+
+
+def resnet50_v1(num_classes: int = 1000) -> Sequential:
+    """ResNet-50 as in He et al. (2016): the stride of a stage in its first 1x1 convolution.
+
+    The same parameters as :func:`resnet50` (v1.5); the 3x3 convolutions of each stage's first
+    block then run at the lower resolution, so it costs fewer MACs (3.86 G, the paper's 3.8 G).
+    """
+    return _resnet((3, 4, 6, 3), num_classes=num_classes, v1=True)
 
 
 def resnext50_32x4d(num_classes: int = 1000) -> Sequential:
@@ -195,6 +214,35 @@ def mobilenet_v2(num_classes: int = 1000) -> Sequential:
     return Sequential(stages)
 
 
+def deeplab_lite(num_classes: int = 21, rates: tuple[int, ...] = (6, 12, 18)) -> Sequential:
+    """A small DeepLab-style segmentation network: dilated and transposed convolutions.
+
+    An encoder of three stride-2 convolutions (output stride 8), an atrous spatial pyramid
+    (rates 6, 12, 18 plus a 1x1 branch, concatenated and projected), and a decoder
+    of three stride-2 transposed convolutions (kernel 4, padding 1) back to the input size, one
+    score per class and pixel (21: PASCAL VOC's classes). :cite:p:`chen2018deeplab`
+    """
+    encoder = _named(
+        conv1=_conv_bn(3, 32, 3, 2), conv2=_conv_bn(32, 64, 3, 2), conv3=_conv_bn(64, 128, 3, 2),
+        conv4=_conv_bn(128, 128, 3),
+    )  # fmt: skip
+    branches = OrderedDict(rate1=_conv_bn(128, 64, 1))
+    for rate in rates:
+        branches[f"rate{rate}"] = _named(
+            conv=Conv2d(128, 64, 3, padding=rate, dilation=rate, bias=False),
+            bn=BatchNorm2d(64), relu=ReLU(True),
+        )  # fmt: skip
+    aspp = _named(branches=Parallel(branches), project=_conv_bn(64 * (len(rates) + 1), 128, 1))
+    decoder = _named(
+        up1=_named(conv=ConvTranspose2d(128, 64, 4, 2, 1, bias=False), bn=BatchNorm2d(64),
+                   relu=ReLU(True)),
+        up2=_named(conv=ConvTranspose2d(64, 32, 4, 2, 1, bias=False), bn=BatchNorm2d(32),
+                   relu=ReLU(True)),
+        classifier=ConvTranspose2d(32, num_classes, 4, 2, 1),
+    )  # fmt: skip
+    return _named(encoder=encoder, aspp=aspp, decoder=decoder)
+
+
 MODELS = {
     "alexnet": (alexnet, ALEXNET_SHAPE),
     "vgg16": (vgg16, IMAGENET_SHAPE),
@@ -202,5 +250,7 @@ MODELS = {
     "resnext50_32x4d": (resnext50_32x4d, IMAGENET_SHAPE),
     "mobilenet_v1": (mobilenet_v1, IMAGENET_SHAPE),
     "mobilenet_v2": (mobilenet_v2, IMAGENET_SHAPE),
+    "resnet50_v1": (resnet50_v1, IMAGENET_SHAPE),
+    "deeplab_lite": (deeplab_lite, IMAGENET_SHAPE),
 }
 """Name -> (builder, the input shape its published figures assume)."""

@@ -131,8 +131,11 @@ class Geometry:
                 self.effective_kernel_size, self.padding, self.output_padding, strict=True
             )
         )
-        one = (1,) * self.ndim
-        return Geometry(inner, self.kernel_size, one, self.dilation, pads, self.output_size)
+        out = tuple(
+            n + lo + hi - e + 1
+            for n, (lo, hi), e in zip(inner, pads, self.effective_kernel_size, strict=True)
+        )
+        return Geometry(inner, self.kernel_size, (1,) * self.ndim, self.dilation, pads, out)
 
 
 def _window(index: int, kernel: int, stride: int, before: int, dilation: int) -> list[int]:
@@ -474,8 +477,8 @@ def conv_output_size(
     (32, 32)
     """
     nd = _ndim(size, kernel_size, stride, dilation, None if isinstance(padding, str) else padding)
-    return _scalar_or_tuple(conv_geometry(size, kernel_size, stride, padding, dilation)
-                            .output_size, nd)  # fmt: skip
+    plan = conv_geometry(as_tuple(size, nd or 1, "size"), kernel_size, stride, padding, dilation)
+    return _scalar_or_tuple(plan.output_size, nd)
 
 
 def pool_output_size(
@@ -546,7 +549,8 @@ def conv_transpose_output_size(
     8
     """
     nd = _ndim(size, kernel_size, stride, padding, output_padding, dilation)
-    plan = conv_transpose_geometry(size, kernel_size, stride, padding, output_padding, dilation)
+    sizes = as_tuple(size, nd or 1, "size")
+    plan = conv_transpose_geometry(sizes, kernel_size, stride, padding, output_padding, dilation)
     return _scalar_or_tuple(plan.output_size, nd)
 
 
@@ -634,7 +638,8 @@ def input_window(
     >>> input_window(1, 3, stride=2, padding=1)
     ([1, 2, 3],)
     """
-    n = _ndim(output_index, kernel_size, stride, dilation) or 1
+    flat = None if isinstance(padding, str) else padding
+    n = _ndim(output_index, kernel_size, stride, dilation, flat) or 1
     o = as_tuple(output_index, n, "output_index", minimum=0)
     k = as_tuple(kernel_size, n, "kernel_size")
     s = as_tuple(stride, n, "stride")
@@ -666,5 +671,7 @@ def transpose_scatter_window(
     # the same index map as a convolution's windows, read in the other direction
     n = _ndim(input_index, kernel_size, stride, padding, dilation) or 1
     return input_window(
-        input_index, kernel_size, stride, as_tuple(padding, n, "padding", minimum=0), dilation
-    )
+        as_tuple(input_index, n, "input_index", minimum=0), as_tuple(kernel_size, n, "kernel_size"),
+        as_tuple(stride, n, "stride"), as_tuple(padding, n, "padding", minimum=0),
+        as_tuple(dilation, n, "dilation"),
+    )  # fmt: skip

@@ -81,13 +81,18 @@ def test_conv_of_a_delta_returns_the_kernel_flipped():
 
 @given(config=conv_configs(dims=(1, 2), modes=("zeros",)))
 def test_true_convolution_is_cross_correlation_with_the_flipped_kernel(config):
-    """A true convolution (kernel flipped) commutes with shifts and gives back the kernel itself
-    on an impulse; conv with a flipped kernel is that true convolution."""
+    """A true convolution (kernel flipped) is commutative, x * w = w * x with full padding, and
+    gives back the kernel itself on an impulse; conv with a flipped kernel is that convolution."""
     x, w, _ = config.arrays(seed=5)
     nd = len(config.weight_shape) - 2
-    flipped = np.flip(w, axis=tuple(range(2, 2 + nd)))
-    twice = np.flip(flipped, axis=tuple(range(2, 2 + nd)))
-    np.testing.assert_array_equal(twice, w)
+    axes = tuple(range(2, 2 + nd))
+    signal = x.reshape(-1, *x.shape[-nd:])[0][None, None]  # one channel of one sample
+    taps = w[:1, :1]
+
+    def true_conv(a, b):
+        return convlib.conv(a, np.flip(b, axis=axes), padding=tuple(n - 1 for n in b.shape[2:]))
+
+    np.testing.assert_allclose(true_conv(signal, taps), true_conv(taps, signal), atol=1e-10)
     kernel = np.random.default_rng(6).standard_normal((1, 1, *(3,) * nd))
     delta = np.zeros((1, 1, *(7,) * nd))
     delta[(0, 0, *(3,) * nd)] = 1.0

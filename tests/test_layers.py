@@ -8,7 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import convlib
-from convlib import layers
+from convlib import layers, models
 
 
 def test_conv2d_parameters_and_macs_by_the_formula():
@@ -66,7 +66,11 @@ def test_pooling_output_size_with_and_without_ceil_mode():
 
 
 def test_flatten_linear_and_adaptive_pool_shapes():
-    assert convlib.Flatten().output_shape((256, 6, 6)) == (9216,)
+    assert convlib.Flatten().output_shape((1, 256, 6, 6)) == (1, 9216)
+    assert convlib.Flatten().output_shape((256, 6, 6)) == (256, 36)  # dim 0 is the batch, as torch
+    assert convlib.Sequential(convlib.Conv2d(3, 4, 1), convlib.Flatten()).output_shape(
+        (3, 2, 2)
+    ) == (16,)
     assert convlib.Linear(9216, 10).output_shape((9216,)) == (10,)
     assert convlib.Linear(9216, 10).macs((9216,)) == 92160
     assert convlib.AdaptiveAvgPool2d(7).output_shape((512, 14, 14)) == (512, 7, 7)
@@ -120,6 +124,20 @@ def test_wrong_channel_count_names_the_layer():
             lambda: convlib.Sequential(convlib.Conv2d(1, 1, 1), "relu"),
             r"Sequential takes layer specs; received str",
         ),
+        (lambda: convlib.Residual("conv"), r"Residual takes layer specs; received str"),
+        (
+            lambda: convlib.Conv2d(4, 4, 3, output_padding=1),
+            r"unexpected keyword argument 'output_padding'",
+        ),
+        (
+            lambda: convlib.ConvTranspose2d(4, 4, 3, padding="same"),
+            r"padding must be a non-negative int",
+        ),
+        (
+            lambda: convlib.ConvTranspose2d(4, 4, 3, padding_mode="reflect"),
+            r"only support padding_mode='zeros'",
+        ),
+        (lambda: convlib.Parallel(convlib.ReLU(), merge="max"), r"merge must be 'cat' or 'sum'"),
     ],
 )
 def test_bad_constructor_arguments_raise_clear_errors(make, pattern):
@@ -137,11 +155,43 @@ def test_torch_code_and_keras_code_strings():
     )
     transposed = convlib.ConvTranspose2d(8, 4, 4, stride=2, padding=1)
     assert transposed.torch_code() == (
-        "nn.ConvTranspose2d(8, 4, kernel_size=4, stride=2, padding=1, output_padding=0, dilation=1)"
+        "nn.ConvTranspose2d(8, 4, kernel_size=4, stride=2, padding=1, dilation=1, output_padding=0)"
+    )
+    assert (
+        transposed.keras_code()
+        == (
+            'layers.Conv2DTranspose(4, kernel_size=4, strides=2, padding="same", dilation_rate=1, use_bias=True)'
+        )
+        or transposed.keras_code() is None
     )
     assert repr(convlib.Conv2d(3, 64, 3, padding="same")) == (
         "Conv2d(3, 64, kernel_size=(3, 3), stride=(1, 1), padding='same')"
     )
+    # torch's extra_repr order: padding, dilation, output_padding, groups, bias, padding_mode
+    assert repr(convlib.ConvTranspose2d(8, 4, 4, 2, 1, 1, 2, False, 2)) == (
+        "ConvTranspose2d(8, 4, kernel_size=(4, 4), stride=(2, 2), padding=(1, 1), dilation=(2, 2), "
+        "output_padding=(1, 1), groups=2, bias=False)"
+    )
+    grouped = convlib.Conv1d(4, 8, 3, padding=1, groups=2, bias=False, padding_mode="circular")
+    assert repr(grouped) == (
+        "Conv1d(4, 8, kernel_size=(3,), stride=(1,), padding=(1,), groups=2, bias=False, "
+        "padding_mode='circular')"
+    )
+    assert grouped.torch_code() == (
+        "nn.Conv1d(4, 8, kernel_size=3, stride=1, padding=1, dilation=1, groups=2, bias=False, "
+        "padding_mode='circular')"
+    )
+    assert grouped.keras_code() is None  # Keras pads zeros only
+    assert convlib.Conv2d(4, 8, 3, padding=2, dilation=2, groups=2).keras_code() == (
+        'layers.Conv2D(8, kernel_size=3, strides=1, padding="same", dilation_rate=2, groups=2, use_bias=True)'
+    )
+    assert (
+        convlib.Linear(3, 4).torch_code() == "nn.Linear(in_features=3, out_features=4, bias=True)"
+    )
+    assert convlib.MaxPool2d(3, 2, 1).torch_code() == (
+        "nn.MaxPool2d(kernel_size=3, stride=2, padding=1, dilation=1, ceil_mode=False)"
+    )
+    assert repr(convlib.AvgPool2d(2)) == "AvgPool2d(kernel_size=2, stride=2, padding=0)"
 
 
 @pytest.mark.parametrize("seed", range(20))
@@ -172,3 +222,132 @@ def test_specs_agree_with_torch_modules(seed):
                 ours.output_shape(shape)
             continue
         assert ours.output_shape(shape) == expected
+
+
+def test_conv_classes_are_siblings_not_a_chain():
+    assert not isinstance(convlib.Conv2d(1, 1, 1), convlib.Conv1d)
+    assert not isinstance(convlib.Conv3d(1, 1, 1), convlib.Conv2d)
+    assert not isinstance(convlib.ConvTranspose2d(1, 1, 1), convlib.ConvTranspose1d)
+    assert not isinstance(convlib.ConvTranspose2d(1, 1, 1), convlib.Conv2d)
+    assert all(
+        isinstance(cls(1, 1, 1), layers._ConvNd)
+        for cls in (convlib.Conv1d, convlib.Conv2d, convlib.Conv3d, convlib.ConvTranspose3d)
+    )
+
+
+@pytest.mark.parametrize(
+    "layer,sample",
+    [
+        (convlib.Conv1d(2, 4, 3, stride=2), (2, 11)),
+        (convlib.Conv2d(3, 8, 3, padding="same"), (3, 9, 7)),
+        (convlib.Conv3d(2, 2, (1, 3, 3), padding=1), (2, 4, 5, 5)),
+        (convlib.ConvTranspose2d(4, 2, 4, stride=2, padding=1, output_padding=1), (4, 5, 6)),
+        (convlib.MaxPool2d(3, 2, ceil_mode=True), (3, 8, 8)),
+        (convlib.BatchNorm2d(3), (3, 4, 4)),
+        (convlib.Linear(5, 2), (5,)),
+        (models.resnet50(), (3, 64, 64)),
+    ],
+)
+def test_a_batch_keeps_its_dimension_and_costs_n_samples(layer, sample):
+    out = layer.output_shape(sample)
+    for n in (1, 3):
+        assert layer.output_shape((n, *sample)) == (n, *out)
+        assert layer.macs((n, *sample)) == n * layer.macs(sample)
+
+
+@pytest.mark.parametrize(
+    "layer,shape,pattern",
+    [
+        (
+            convlib.Conv2d(3, 8, 3),
+            (3, 32),
+            r"Conv2d expected input_shape \(C, H, W\) or \(N, C, H, W\); received input_shape \(3, 32\)",
+        ),
+        (convlib.Conv2d(3, 8, 3), (1, 1, 3, 32, 32), r"received input_shape \(1, 1, 3, 32, 32\)"),
+        (
+            convlib.Conv2d(3, 8, 3),
+            (1, 4, 32, 32),
+            r"with 3 input channels; received input_shape \(4, 32, 32\)",
+        ),
+        (
+            convlib.Conv1d(3, 8, 3),
+            (2, 3, 8, 8),
+            r"Conv1d expected input_shape \(C, L\) or \(N, C, L\)",
+        ),
+        (
+            convlib.ConvTranspose3d(2, 2, 3),
+            (2, 4, 4),
+            r"ConvTranspose3d expected input_shape \(C, D, H, W\)",
+        ),
+        (convlib.BatchNorm2d(8), (4, 5, 5), r"with 8 input channels"),
+        (
+            models.resnet50(),
+            (1, 3, 224),
+            r"Conv2d expected input_shape \(C, H, W\) or \(N, C, H, W\)",
+        ),
+        (
+            convlib.Sequential(convlib.Flatten(), convlib.Conv2d(3, 1, 1)),
+            (1, 3, 4, 4),
+            r"layer '1' \(Conv2d\)",
+        ),
+    ],
+)
+def test_wrong_rank_or_channels_are_clear_errors(layer, shape, pattern):
+    with pytest.raises(ValueError, match=pattern):
+        layer.output_shape(shape)
+
+
+def _torch_twin(torch, layer):
+    """The torch module the spec's own torch_code() builds."""
+    return eval(layer.torch_code(), {"nn": torch.nn})  # noqa: S307
+
+
+@pytest.mark.parametrize("seed", range(12))
+@pytest.mark.parametrize("nd", [1, 2, 3])
+def test_conv_specs_agree_with_torch_batched_and_unbatched(seed, nd):
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(seed)
+    g = int(rng.integers(1, 3))
+    c_in, c_out = g * int(rng.integers(1, 3)), g * int(rng.integers(1, 3))
+    k, s, p, d = (int(v) for v in rng.integers(1, 4, 4))
+    op = int(rng.integers(0, max(s, d)))
+    conv = (convlib.Conv1d, convlib.Conv2d, convlib.Conv3d)[nd - 1]
+    transposed = (convlib.ConvTranspose1d, convlib.ConvTranspose2d, convlib.ConvTranspose3d)[nd - 1]
+    sizes = tuple(int(v) for v in rng.integers(1, 9, nd))
+    for ours in (
+        conv(c_in, c_out, k, s, p, d, g),
+        transposed(c_in, c_out, k, s, p, op, g, True, d),
+    ):
+        theirs = _torch_twin(torch, ours)
+        assert ours.num_params == sum(t.numel() for t in theirs.parameters())
+        for batch in ((), (2,)):
+            shape = (*batch, c_in, *sizes)
+            try:
+                expected = tuple(theirs(torch.zeros(shape)).shape)
+            except RuntimeError:
+                with pytest.raises(ValueError):
+                    ours.output_shape(shape)
+                continue
+            assert ours.output_shape(shape) == expected, ours.torch_code()
+
+
+def test_macs_equal_multiplications_counted_by_torch_hooks():
+    torch = pytest.importorskip("torch")
+    for ours, shape in [
+        (convlib.Conv2d(4, 6, 3, 2, groups=2), (4, 9, 8)),
+        (convlib.ConvTranspose1d(4, 6, 3, 2, groups=2), (2, 4, 7)),
+        (convlib.ConvTranspose2d(2, 2, (2, 3), (2, 1), dilation=2), (2, 4, 3)),
+        (convlib.Conv3d(2, 3, 2, dilation=2), (1, 2, 5, 5, 5)),
+    ]:
+        assert ours.macs(shape) == _torch_macs(torch, _torch_twin(torch, ours), shape)
+
+
+def _torch_macs(torch, module, shape):
+    """Multiplications torch really does, without padding: weights and input of ones make every
+    product a 1, so the output sums count them (independent of our formula)."""
+    with torch.no_grad():
+        for parameter in module.parameters():
+            parameter.fill_(1.0)
+        if module.bias is not None:
+            module.bias.zero_()
+        return int(module(torch.ones(shape)).sum().item())

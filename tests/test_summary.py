@@ -67,3 +67,32 @@ def test_mismatched_channels_anywhere_name_the_layer():
     model = convlib.Sequential(convlib.Conv2d(3, 8, 3), convlib.Sequential(convlib.Conv2d(4, 8, 3)))
     with pytest.raises(ValueError, match=r"layer '1.0' \(Conv2d\)"):
         convlib.summary(model, (3, 16, 16))
+
+
+def test_a_batched_input_shows_the_batch_in_every_row_and_multiplies_the_macs():
+    model = models.mobilenet_v2()
+    one, four = convlib.summary(model, (3, 96, 96)), convlib.summary(model, (4, 3, 96, 96))
+    assert [r.output_shape for r in four.rows] == [(4, *r.output_shape) for r in one.rows]
+    assert [r.operations for r in four.rows] == [4 * r.operations for r in one.rows]
+    assert four.total_params == one.total_params and "Input shape: (4, 3, 96, 96)" in str(four)
+
+
+def test_every_convolution_row_has_its_kind():
+    model = convlib.Sequential(
+        convlib.Conv2d(3, 8, 3), convlib.Conv2d(8, 8, 3, groups=8),
+        convlib.Conv2d(8, 8, 3, groups=2), convlib.Conv2d(8, 8, 1),
+        convlib.Conv2d(8, 8, 3, padding=2, dilation=2),
+        convlib.ConvTranspose2d(8, 8, 2, 2), convlib.ReLU(),
+    )  # fmt: skip
+    table = convlib.summary(model, (3, 16, 16))
+    assert [r.kind for r in table.rows] == [
+        "standard", "depthwise", "grouped", "pointwise", "dilated", "transposed", None
+    ]  # fmt: skip
+    assert table.kind_counts() == dict.fromkeys(convlib.summaries.CONV_KINDS, 1)
+    assert convlib.summary(model, (3, 16, 16), depth=0).kind_counts() == table.kind_counts()
+
+
+def test_the_summary_name_is_the_function_and_the_module_is_summaries():
+    import convlib.summaries
+
+    assert callable(convlib.summary) and convlib.summary is convlib.summaries.summary

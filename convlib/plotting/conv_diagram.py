@@ -100,6 +100,7 @@ class ConvStepDiagram:
         ax: Axes | None = None,
         title=None,
     ):
+        self.geometry = diagram_geometry(input_size, kernel_size, stride, padding, dilation)
         self.size, self.kernel, self.stride, self.dilation, self.pads, self.out = _normalise(
             input_size, kernel_size, stride, padding, dilation
         )

@@ -41,9 +41,6 @@ class Grid:
         """Recolour every cell: ``colors`` has shape ``(rows, cols)`` of colour strings."""
         self.collection.set_facecolors(list(np.asarray(colors, dtype=object).ravel()))
 
-    def center(self, row: int, col: int) -> tuple[float, float]:
-        return self.origin[0] + col + 0.5, self.origin[1] + row + 0.5
-
 
 def draw_grid(
     ax: Axes,

@@ -21,16 +21,6 @@ BACKGROUND = "#FFFFFF"
 SEQUENTIAL_MAP = "viridis"  # perceptually uniform, colour-blind safe
 DIVERGING_MAP = "RdBu_r"
 
-FIGURE_STYLE = {
-    "figure.facecolor": BACKGROUND,
-    "axes.facecolor": BACKGROUND,
-    "savefig.facecolor": BACKGROUND,
-    "text.color": TEXT,
-    "axes.labelcolor": TEXT,
-    "axes.titlesize": 11,
-    "font.size": 10,
-}
-
 
 def group_color(index: int) -> str:
     """Colour of channel group ``index`` (cycles after eight groups)."""

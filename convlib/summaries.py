@@ -6,16 +6,41 @@ Published totals differ by convention; :func:`summary` reports each explicitly:
   batch-norm running mean and variance, as Keras' "Total params" does (its non-trainable
   parameters). PyTorch's ``num_batches_tracked`` counter is in neither.
 * ``flops=False`` reports multiply-accumulates (MACs); ``True`` reports FLOPs = 2 x MACs.
+
+The input shape is batched ``(N, C, *spatial)`` or unbatched ``(C, *spatial)``, as a model takes
+it; a batch of ``N`` costs ``N`` times one sample's MACs, so ``(1, 3, 224, 224)`` and
+``(3, 224, 224)`` give the same totals. Each convolution row carries its kind
+(:func:`conv_kind`); :meth:`Summary.kind_counts` counts them.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import html
+import math
 
 from ._typing import Shape
 from .containers import locate
-from .layers import BatchNorm2d, Layer
+from .layers import BatchNorm2d, Layer, _ConvNd
+
+CONV_KINDS = ("standard", "grouped", "depthwise", "pointwise", "dilated", "transposed")
+
+
+def conv_kind(layer: Layer) -> str | None:
+    """The kind of a convolution spec, one of :data:`CONV_KINDS`, or None for other layers.
+
+    Checked in this order: transposed; pointwise (every kernel size 1); depthwise
+    (``groups == in_channels``) or grouped (``groups > 1``); dilated; standard.
+    """
+    if not isinstance(layer, _ConvNd):
+        return None
+    if layer._transposed:
+        return "transposed"
+    if all(k == 1 for k in layer.kernel_size):
+        return "pointwise"
+    if layer.groups > 1:
+        return "depthwise" if layer.in_channels == layer.groups else "grouped"
+    return "dilated" if max(layer.dilation) > 1 else "standard"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -25,6 +50,7 @@ class Row:
     output_shape: Shape
     params: int
     operations: int
+    kind: str | None = None
 
 
 @dataclasses.dataclass(frozen=True)
@@ -35,6 +61,7 @@ class Summary:
     input_shape: Shape
     include_buffers: bool
     flops: bool
+    leaf_kinds: tuple[str | None, ...] = ()
 
     @property
     def total_params(self) -> int:
@@ -53,8 +80,9 @@ class Summary:
     def output_shape(self) -> Shape:
         return self.rows[-1].output_shape if self.rows else self.input_shape
 
-    def to_rows(self) -> list[dict]:
-        return [dataclasses.asdict(row) for row in self.rows]
+    def kind_counts(self) -> dict[str, int]:
+        """How many convolutions of each kind (:func:`conv_kind`) the model has, at any depth."""
+        return {kind: self.leaf_kinds.count(kind) for kind in CONV_KINDS}
 
     @property
     def convention(self) -> str:
@@ -136,7 +164,7 @@ def summary(
     model : Layer
         A layer spec, typically a :class:`~convlib.containers.Sequential`.
     input_shape : tuple of int
-        ``(C, *spatial)``, no batch dimension.
+        ``(N, C, *spatial)`` or ``(C, *spatial)``; rows show the batch when it is given.
     include_buffers : bool
         Add batch-norm running statistics to the parameter count (Keras' convention).
     flops : bool
@@ -155,26 +183,31 @@ def summary(
     >>> from convlib.layers import Conv2d
     >>> summary(Conv2d(3, 8, 3), (3, 32, 32)).total_params
     224
+    >>> summary(Conv2d(3, 8, 3), (2, 3, 32, 32)).total_macs == 2 * Conv2d(3, 8, 3).macs((3, 32, 32))
+    True
     """
     rows: list[Row] = []
     factor = 2 if flops else 1
-    for name, layer, shape in model.leaves(tuple(input_shape)):
+    batch, sample = model.split_batch(tuple(input_shape))
+    count = math.prod(batch)
+    kinds = []
+    for name, layer, shape in model.sample_leaves(sample):
         try:
-            output_shape, macs = layer.output_shape(shape), layer.macs(shape)
+            output_shape, macs = layer.sample_output_shape(shape), count * layer.sample_macs(shape)
         except ValueError as error:
             raise locate(error, name, layer) from None
-        row = Row(
-            name, type(layer).__name__, output_shape, _params(layer, include_buffers), factor * macs
-        )
+        kinds.append(conv_kind(layer))
+        row = Row(name, type(layer).__name__, (*batch, *output_shape),
+                  _params(layer, include_buffers), factor * macs, kinds[-1])  # fmt: skip
         if depth is not None:
             key = ".".join(name.split(".")[:depth])
             if rows and rows[-1].name == key:
                 last = rows[-1]
-                row = Row(key, last.layer_type, row.output_shape, last.params + row.params,
-                          last.operations + row.operations)  # fmt: skip
-                rows[-1] = row
+                rows[-1] = Row(key, last.layer_type, row.output_shape, last.params + row.params,
+                               last.operations + row.operations, None)  # fmt: skip
                 continue
             kind = type(layer).__name__ if key == name else "block"
-            row = dataclasses.replace(row, name=key, layer_type=kind)
+            row = dataclasses.replace(row, name=key, layer_type=kind,
+                                      kind=row.kind if key == name else None)  # fmt: skip
         rows.append(row)
-    return Summary(tuple(rows), tuple(input_shape), include_buffers, flops)
+    return Summary(tuple(rows), tuple(input_shape), include_buffers, flops, tuple(kinds))
