@@ -70,15 +70,20 @@ def grouping_study(
 
     The seed sets the initial weights and the order of the mini-batches; the data split is the
     same for every run (:func:`digits_split` unless ``data`` is given), so runs with the same
-    seed differ only in ``groups``.
+    seed differ only in ``groups``. The runs use one BLAS thread: the network's matrices are
+    tiny, and more threads only add synchronisation (on a busy machine, many times the work).
     """
+    from threadpoolctl import threadpool_limits
+
     x_train, y_train, x_test, y_test = digits_split() if data is None else data
     runs = []
-    for g in groups:
-        for seed in seeds:
-            model = TinyCNN(c1=c1, c2=c2, groups=g, seed=seed)
-            model.fit(x_train, y_train, epochs=epochs, learning_rate=learning_rate)
-            runs.append(Run(g, seed, model.num_params, model.accuracy(x_test, y_test), model))
+    with threadpool_limits(1):
+        for g in groups:
+            for seed in seeds:
+                model = TinyCNN(c1=c1, c2=c2, groups=g, seed=seed)
+                model.fit(x_train, y_train, epochs=epochs, learning_rate=learning_rate)
+                accuracy = model.accuracy(x_test, y_test)
+                runs.append(Run(g, seed, model.num_params, accuracy, model))
     return runs
 
 
