@@ -139,7 +139,7 @@ html[data-theme="dark"] .cl-x, body[data-jp-theme-light="false"] .cl-x, body.vsc
 .cl-x table { border-collapse: collapse; margin: 4px 0; }
 .cl-x th, .cl-x td { border: 1px solid var(--cl-line); padding: 1px 8px; text-align: right;
   color: var(--cl-fg); }
-.cl-x caption { text-align: left; color: var(--cl-fg); }
+.cl-x caption, .cl-x figcaption { text-align: left; color: var(--cl-fg); }
 .cl-x .cl-muted { color: var(--cl-muted); }
 `;
 
