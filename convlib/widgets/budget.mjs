@@ -53,7 +53,7 @@ export function describe({ in_channels: cin, out_channels: cout, kernel_size: k,
     ["standard", [conv(cin, cout, [k, k], [p, p])]],
     [`grouped (g=${g})`, [conv(cin, cout, [k, k], [p, p], g)]],
     ["depthwise separable", [conv(cin, cin, [k, k], [p, p], cin), conv(cin, cout, [1, 1], [0, 0])]],
-    ["spatially separable", [conv(cin, cout, [k, 1], [p, 0]), conv(cout, cout, [1, k], [0, p])]],
+    ["asymmetric (k x 1, 1 x k)", [conv(cin, cout, [k, 1], [p, 0]), conv(cout, cout, [1, k], [0, p])]],
   ];
   return {
     variants: stacks.map(([name, stack]) => [name, ...count(stack, size), stack.map(torchCode).join(", ")]),

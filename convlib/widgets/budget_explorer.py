@@ -13,7 +13,7 @@ from ._base import Explorer, Rendered, code_block, esm
 
 def layer_variants(c_in: int, c_out: int, k: int, groups: int) -> dict[str, list]:
     """The same C_in -> C_out, k x k layer as standard, grouped, depthwise-separable and
-    spatially separable (k x 1 then 1 x k) stacks of layer specs (no bias)."""
+    asymmetric (k x 1 then 1 x k, Inception-style) stacks of layer specs (no bias)."""
     conv = layers.Conv2d
     return {
         "standard": [conv(c_in, c_out, k, padding=k // 2, bias=False)],
@@ -22,7 +22,7 @@ def layer_variants(c_in: int, c_out: int, k: int, groups: int) -> dict[str, list
             conv(c_in, c_in, k, padding=k // 2, groups=c_in, bias=False),
             conv(c_in, c_out, 1, bias=False),
         ],
-        "spatially separable": [
+        "asymmetric (k x 1, 1 x k)": [
             conv(c_in, c_out, (k, 1), padding=(k // 2, 0), bias=False),
             conv(c_out, c_out, (1, k), padding=(0, k // 2), bias=False),
         ],
@@ -130,7 +130,7 @@ class ParamBudgetExplorer(Explorer):
 
 
 def param_budget_explorer(**initial) -> ParamBudgetExplorer:
-    """Parameters and MACs of standard, grouped, depthwise-separable and spatially separable
+    """Parameters and MACs of standard, grouped, depthwise-separable and asymmetric
     versions of one layer. Keywords: ``in_channels``, ``out_channels`` (8-512), ``kernel_size``
     (1-7), ``groups`` (1-32), ``size`` (7-224), ``scale`` ('log'/'linear')."""
     return ParamBudgetExplorer(**initial)
