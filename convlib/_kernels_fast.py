@@ -15,8 +15,9 @@ The sum over taps is computed by one of two methods, column block by column bloc
 stays in cache):
 
 * ``gemm``: copy the block's tap slices into a small window matrix ``(taps * C_g, B)`` and do
-  one matrix product per group (a batched ``matmul`` over groups). A single tap (1x1) needs no
-  copy at all.
+  one matrix product per group. A 1x1 convolution needs no copy at all (one product per
+  sample). When the kernel is large next to the input (a weight gradient), the wide grid would
+  drop most of what it computes, so the window matrix of the kept cells is formed instead.
 * ``direct``: multiply-add each tap's slice by its weights (``C_g * taps`` vectorised passes
   over the block); no matrix product, best for depthwise and tiny groups.
 
@@ -27,6 +28,7 @@ for a window block; arrays up to ``REUSE_BYTES`` are kept per thread and reused 
 
 from __future__ import annotations
 
+import functools
 import itertools
 import math
 import threading
@@ -196,15 +198,8 @@ def correlate(x, weight, stride, dilation, groups, pads, padding_mode, out_size,
         return y.reshape(n_batch, c_out, *out_size)
     padded = [n + a + b for n, (a, b) in zip(size, pads, strict=True)]
     grid = [-(-p // s) for p, s in zip(padded, stride, strict=True)]  # cells per phase
-    strides = _row_major(grid)
-    phases: dict[tuple[int, ...], int] = {}
-    taps, shifts = [], []
-    for index, tap in enumerate(itertools.product(*(range(k) for k in kernel))):
-        where = [j * d for j, d in zip(tap, dilation, strict=True)]
-        residue = tuple(w % s for w, s in zip(where, stride, strict=True))
-        shifts.append([w // s for w, s in zip(where, stride, strict=True)])
-        offset = sum(q * g for q, g in zip(shifts[-1], strides, strict=True))
-        taps.append((phases.setdefault(residue, len(phases)), offset, index))
+    phases, taps, shifts = _forward_plan(tuple(kernel), tuple(stride), tuple(dilation),
+                                         tuple(grid))  # fmt: skip
     cells = math.prod(grid)
     # The wide grid computes prod(grid) cells for prod(out_size) kept ones; when the kernel is
     # large next to the input (a weight gradient) most would be dropped, so the window matrix
@@ -217,7 +212,7 @@ def correlate(x, weight, stride, dilation, groups, pads, padding_mode, out_size,
     for chunk in _chunks(n_batch, per_sample):
         part = x[chunk]
         count = part.shape[0]
-        planes = _phase_planes(part, pads, padding_mode, stride, list(phases), grid, "planes")
+        planes = _phase_planes(part, pads, padding_mode, stride, phases, grid, "planes")
         if compact:
             y[chunk] = _compact_gemm(planes, weights, taps, shifts, out_size)
             continue
@@ -228,6 +223,26 @@ def correlate(x, weight, stride, dilation, groups, pads, padding_mode, out_size,
         valid = wide.reshape(c_out, count, *grid)[_cells(map(slice, out_size))]
         y[chunk] = valid.swapaxes(0, 1)
     return y
+
+
+@functools.lru_cache(maxsize=256)
+def _forward_plan(kernel, stride, dilation, grid):
+    """Per tap: its phase (residues mod stride), flat offset in the phase grid, tap index.
+
+    Returns ``(phases, taps, shifts)``: the residue tuples in order of first use, the
+    ``(phase, offset, tap)`` list and each tap's shift in phase cells. Cached: a training loop
+    plans each layer once.
+    """
+    strides = _row_major(grid)
+    phases: dict[tuple[int, ...], int] = {}
+    taps, shifts = [], []
+    for index, tap in enumerate(itertools.product(*(range(k) for k in kernel))):
+        where = [j * d for j, d in zip(tap, dilation, strict=True)]
+        residue = tuple(w % s for w, s in zip(where, stride, strict=True))
+        shifts.append(tuple(w // s for w, s in zip(where, stride, strict=True)))
+        offset = sum(q * g for q, g in zip(shifts[-1], strides, strict=True))
+        taps.append((phases.setdefault(residue, len(phases)), offset, index))
+    return tuple(phases), tuple(taps), tuple(shifts)
 
 
 def _compact_gemm(planes, weights, taps, shifts, out_size) -> np.ndarray:

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from strategies import conv_configs, conv_transpose_configs
 
 import convlib
-from convlib import _kernels_fast, reference
+from convlib import _kernels_fast, _kernels_fft, reference
 from convlib._methods import METHODS
 
 TOLERANCE = {"rtol": 1e-10, "atol": 1e-10}
@@ -103,6 +103,7 @@ def test_tiny_blocks_and_chunks_do_not_change_the_result(method, monkeypatch):
     whole_t = convlib.conv_transpose2d(x, wt, **kwargs)
     for name in ("CHUNK_BYTES", "BLOCK_BYTES", "DIRECT_BLOCK"):
         monkeypatch.setattr(_kernels_fast, name, 1)  # one sample, one narrow block at a time
+    monkeypatch.setattr(_kernels_fft, "CHUNK_BYTES", 1)
     np.testing.assert_allclose(convlib.conv2d(x, w, **kwargs), whole, **TOLERANCE)
     np.testing.assert_allclose(convlib.conv_transpose2d(x, wt, **kwargs), whole_t, **TOLERANCE)
     geometry = {"stride": (2, 1), "padding": 1, "groups": 2}
@@ -159,3 +160,28 @@ def test_unknown_method_is_rejected_naming_the_allowed_ones(op, method):
     allowed = r"\('auto', 'gemm', 'direct', 'fft'\)"
     with pytest.raises(ValueError, match=rf"method must be one of {allowed}; received method="):
         op(np.ones((1, 1, 4, 4)), np.ones((1, 1, 3, 3)), method=method)
+
+
+@every_method
+def test_temporary_memory_is_bounded_by_the_chunk_not_the_batch(method, monkeypatch):
+    import threading
+    import tracemalloc
+
+    rng = np.random.default_rng(10)
+    x = rng.standard_normal((32, 8, 30, 30))  # 1.8 MB; planes of the whole batch: 4.7 MB
+    w = rng.standard_normal((8, 8, 3, 3))
+    monkeypatch.setattr(_kernels_fast, "CHUNK_BYTES", 2**18)
+    monkeypatch.setattr(_kernels_fast, "BLOCK_BYTES", 2**18)
+    monkeypatch.setattr(_kernels_fft, "CHUNK_BYTES", 2**18)
+    peaks = {}
+
+    def call():  # a fresh thread: its workspaces are allocated, and traced, anew
+        tracemalloc.start()
+        out = convlib.conv2d(x, w, padding=1, method=method)
+        peaks["temporary"] = tracemalloc.get_traced_memory()[1] - out.nbytes
+        tracemalloc.stop()
+
+    thread = threading.Thread(target=call)
+    thread.start()
+    thread.join()
+    assert peaks["temporary"] < 1.5 * 2**20
