@@ -408,3 +408,22 @@ def test_transposed_plan_as_a_convolution_by_hand():
 def test_output_padding_for_reads_tuples_per_dimension():
     assert convlib.output_padding_for((8, 7), (4, 4), 3, 2, 1) == (1, 0)
     assert convlib.output_padding_for((8, 7), 4, (3, 3), (2, 2), 1) == (1, 0)
+
+
+def test_input_window_resolves_padding_rules_with_the_kernel():
+    assert convlib.input_window(0, 3, padding="same") == ([-1, 0, 1],)
+    assert convlib.input_window(0, 4, padding="same") == ([-1, 0, 1, 2],)  # the extra cell after
+    assert convlib.input_window(2, 3, dilation=2, padding="causal") == ([-2, 0, 2],)
+    assert convlib.input_window(0, 3, padding=(1, 2)) == ([-1, 0, 1], [-2, -1, 0])
+    with pytest.raises(ValueError, match=r"padding='same' is only supported for stride 1"):
+        convlib.input_window(0, 3, stride=2, padding="same")
+
+
+def test_a_transposed_plan_has_one_window_per_input_cell():
+    plan = convlib.conv_transpose_geometry((3, 2), 3, 2, 1)
+    windows = plan.windows()
+    assert [len(w) for w in windows] == [3, 2]
+    assert windows[0] == [convlib.transpose_scatter_window(i, 3, 2, 1)[0] for i in range(3)]
+    assert plan.window((2, 1)) == (windows[0][2], windows[1][1])
+    with pytest.raises(ValueError, match=r"^index must be a non-negative int.*received index=-1"):
+        plan.window(-1)
