@@ -95,7 +95,7 @@ test-browser: $(VENV)/.installed-test  ## Every built page in headless Chromium,
 course: $(VENV)/.installed-course  ## nbgrader course directory in _build/course (book/instructor.md).
 	$(BIN)/python tools/make_course.py
 
-test-classroom: $(VENV)/.installed-test course  ## The instructor guide's nbgrader round, typed verbatim (~10 min).
+test-classroom: $(VENV)/.installed-test course  ## The instructor guide's nbgrader round, typed verbatim (10-25 min).
 	$(BIN)/python -m pytest tests/test_course.py -q -p no:randomly
 
 student: $(VENV)/.installed-test node_modules/.installed  ## Student edition in _build/student (no solutions).
