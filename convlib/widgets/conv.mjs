@@ -53,8 +53,8 @@ export function torchCode(nd, transposed, k, s, padding, d, op = 0) {
   const name = `nn.Conv${transposed ? "Transpose" : ""}${nd}d`;
   const pad = typeof padding === "string" ? pyRepr(padding) : tupleRepr(fill(padding, nd));
   const args = ["1", "1", `kernel_size=${k}`, `stride=${s}`, `padding=${pad}`];
+  args.push(`dilation=${d}`);  // torch's order (extra_repr): dilation, then output_padding
   if (transposed) args.push(`output_padding=${op}`);
-  args.push(`dilation=${d}`);
   return `${name}(${args.join(", ")})`;
 }
 
@@ -66,8 +66,9 @@ export function kerasCode(nd, transposed, k, s, padding, d, op = 0) {
   else keras = padding * 2 === d * (k - 1) && s === 1 ? "same" : null;
   if (keras === null) return null;
   const args = ["1", `kernel_size=${k}`, `strides=${s}`, `padding="${keras}"`];
+  args.push(`dilation_rate=${d}`);
   if (transposed && op) args.push(`output_padding=${op}`);
-  args.push(`dilation_rate=${d}`, "use_bias=True");
+  args.push("use_bias=True");
   return `layers.Conv${nd}D${transposed ? "Transpose" : ""}(${args.join(", ")})`;
 }
 
@@ -120,8 +121,9 @@ function describeTransposed(nd, n, k, s, p, d, op) {
   if (o < 1) {
     return {
       error:
-        `padding=${p} removes the whole output of the transposed convolution ` +
-        `(size=${pyRepr(fill(n, nd))}, kernel_size=${k}, stride=${s}): output size ${pyRepr(out)}`,
+        `padding removes the whole output of the transposed convolution: output size ` +
+        `${pyRepr(out)}; received padding=${p} for input_size=${pyRepr(fill(n, nd))}, ` +
+        `kernel_size=${k}, stride=${s}, dilation=${d}`,
     };
   }
   const smallest = Math.max(natural, 1);

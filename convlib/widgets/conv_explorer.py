@@ -19,16 +19,17 @@ PADDINGS = [0, 1, 2, 3, 4, "same", "valid", "full", "causal"]
 def conv_formula(n: int, k: int, s: int, pads: tuple[int, int], d: int) -> str:
     """The output-size formula with the numbers substituted."""
     lo, hi = pads
-    inner = n + lo + hi - d * (k - 1) - 1
+    inner = n + lo + hi - d * (k - 1) - 1  # shown in the formula; the result is shapes'
+    result = shapes.conv_geometry((n,), (k,), (s,), ((lo, hi),), (d,), beyond_torch=True)
     return (
         "o = \u230a(n + p_before + p_after \u2212 d(k\u22121) \u2212 1)/s\u230b + 1"
         f" = \u230a({n} + {lo} + {hi} \u2212 {d}\u00b7{k - 1} \u2212 1)/{s}\u230b + 1"
-        f" = \u230a{inner}/{s}\u230b + 1 = {inner // s + 1}"
+        f" = \u230a{inner}/{s}\u230b + 1 = {result.output_size[0]}"
     )
 
 
 def transpose_formula(n: int, k: int, s: int, p: int, op: int, d: int) -> str:
-    value = (n - 1) * s - 2 * p + d * (k - 1) + op + 1
+    value = shapes.conv_transpose_output_size(n, k, s, p, op, d)
     return (
         "o = (n\u22121)s \u2212 2p + d(k\u22121) + output_padding + 1"
         f" = {n - 1}\u00b7{s} \u2212 2\u00b7{p} + {d}\u00b7{k - 1} + {op} + 1 = {value}"
@@ -38,7 +39,7 @@ def transpose_formula(n: int, k: int, s: int, p: int, op: int, d: int) -> str:
 def _torch_padding(padding, k, d, nd):
     """PyTorch's padding argument for a diagram padding ('full' becomes the int d(k-1))."""
     if padding == "full":
-        return d * (k - 1)
+        return shapes.resolve_padding("full", k, 1, d, beyond_torch=True)[0][0]
     if padding == "causal":
         return 0
     return padding

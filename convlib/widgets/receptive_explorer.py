@@ -9,6 +9,7 @@ from matplotlib.figure import Figure
 from ..layers import Conv2d
 from ..plotting import palette
 from ..receptive import contribution_counts, parse_layers, receptive_field
+from ..shapes import same_padding
 from ._base import Explorer, Rendered, code_block, esm
 
 PRESETS = {
@@ -59,7 +60,9 @@ def render_receptive_field(layers="3,1,1; 3,1,2; 3,1,4; 3,1,8", view="2-D") -> R
         "<table><tr><th>layer</th><th>k, s, d</th><th>receptive field</th><th>jump</th></tr>"
         f"{rows}</table>"
     )
-    convs = ", ".join(Conv2d(1, 1, k, s, d * (k - 1) // 2, d).torch_code() for k, s, d in stack)
+    convs = ", ".join(
+        Conv2d(1, 1, k, s, same_padding(k, d)[0][0], d).torch_code() for k, s, d in stack
+    )
     text += code_block("PyTorch:", f"nn.Sequential({convs})")
     return Rendered(figure, text)
 
@@ -98,7 +101,9 @@ def describe_receptive(layers="3,1,1; 3,1,2; 3,1,4; 3,1,8") -> dict:
         return {"error": str(error)}
     records = receptive_field(stack)
     per_layer = contribution_counts(stack, ndim=1)
-    convs = ", ".join(Conv2d(1, 1, k, s, d * (k - 1) // 2, d).torch_code() for k, s, d in stack)
+    convs = ", ".join(
+        Conv2d(1, 1, k, s, same_padding(k, d)[0][0], d).torch_code() for k, s, d in stack
+    )
     return {
         "stack": [list(layer) for layer in stack],
         "sizes": [r.size for r in records],
