@@ -190,7 +190,7 @@ def check_output_size(fn: Callable[..., int] | str) -> None:
         for n, k, s, p, d in itertools.product(
             [5, 6, 7, 32], [1, 3, 4], [1, 2, 3], [0, 1, 2], [1, 2]
         )
-        if d * (k - 1) + 1 <= n + 2 * p
+        if effective_kernel_size(k, d) <= n + 2 * p
     ]
     _run_cases(
         fn,
@@ -248,12 +248,20 @@ def check_effective_kernel_size(fn: Callable[[int, int], int] | str) -> None:
     )
 
 
+def _transpose_size_exists(n: int, k: int, s: int, p: int, output_padding: int) -> bool:
+    try:
+        conv_transpose_output_size(n, k, s, p, output_padding)
+    except ValueError:
+        return False
+    return True
+
+
 def check_transpose_output_size(fn: Callable[..., int] | str) -> None:
     """Check ``fn(n, k, s=1, p=0, output_padding=0, d=1)`` returns a transposed conv's size."""
     cases = [
         {"n": n, "k": k, "s": s, "p": p, "output_padding": op, "d": 1}
         for n, k, s, p, op in itertools.product([1, 4, 7], [2, 3, 4], [1, 2, 3], [0, 1], [0, 1])
-        if op < s and (n - 1) * s - 2 * p + k + op >= 1
+        if _transpose_size_exists(n, k, s, p, op)
     ]
     _run_cases(
         fn,

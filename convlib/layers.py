@@ -26,7 +26,7 @@ from ._validation import (
     check_padding_mode,
     check_positive_int,
 )
-from .shapes import conv_geometry, conv_transpose_geometry, resolve_padding
+from .shapes import conv_geometry, conv_transpose_geometry, resolve_padding, same_padding
 
 
 class Layer:
@@ -272,9 +272,8 @@ class _ConvNd(Layer):
             return None if self.padding == "causal" and self._nd != 1 else self.padding
         if self.padding == (0,) * self._nd:
             return "valid"
-        same_size = all(
-            p * 2 == d * (k - 1)
-            for p, k, d in zip(self.padding, self.kernel_size, self.dilation, strict=True)
+        same_size = tuple((p, p) for p in self.padding) == same_padding(
+            self.kernel_size, self.dilation
         )
         return "same" if same_size and all(s == 1 for s in self.stride) else None
 

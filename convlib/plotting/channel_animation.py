@@ -93,7 +93,7 @@ class SeparableConvDiagram:
         self.image = image
         self.depthwise_weight = rng.standard_normal((channels, 1, k, k))
         self.pointwise_weight = rng.standard_normal((out_channels, channels))
-        self.filtered = depthwise_conv(image, self.depthwise_weight, padding=k // 2)
+        self.filtered = depthwise_conv(image, self.depthwise_weight, padding="same")
         self.mixed = pointwise_conv(self.filtered, self.pointwise_weight)
         self.positions = [("depthwise", c) for c in range(channels)] + [
             ("pointwise", o) for o in range(out_channels)
