@@ -89,7 +89,18 @@ def visit(browser, book_url: str, page_path: str, scheme: str, screenshot_dir: P
         for c in range(page.locator(".cl-x").nth(e).locator(CONTROLS).count())
     ]
 
-    text = page.inner_text("article" if page.locator("article").count() else "body")
+    # the prose, without code blocks: a shell variable such as $PWD in a code block is not maths
+    text = page.evaluate(
+        """() => {
+            const root = document.querySelector('article') || document.body;
+            const code = [...root.querySelectorAll('pre, code')];
+            const shown = code.map(node => node.style.display);
+            code.forEach(node => { node.style.display = 'none'; });
+            const text = root.innerText;
+            code.forEach((node, i) => { node.style.display = shown[i]; });
+            return text;
+        }"""
+    )
     raw_math = [m.group(0)[:40] for m in RAW_MATH.finditer(text)]
     math_nodes = page.locator("mjx-container").count()
     animations = [check_animation(page, i) for i in range(page.locator("div.animation").count())]
