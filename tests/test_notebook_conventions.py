@@ -73,3 +73,15 @@ def test_notebooks_import_and_never_redefine_convlib(chapter):
     assert not defined & set(convlib.__all__), (
         f"{path.name} redefines {defined & set(convlib.__all__)}"
     )
+
+
+def test_solution_prose_is_an_nbgrader_solution_cell(chapter):
+    """nbgrader clears only cells it knows as solutions: written solution prose must be one
+    (else generate_assignment releases it to the students)."""
+    path, notebook = chapter
+    for cell in notebook.cells:
+        if cell.cell_type != "markdown" or "solution" not in cell.metadata.get("tags", []):
+            continue
+        if re.match(r"^```\{solution-(start|end)\}", cell.source.strip()):
+            continue
+        assert cell.metadata.get("nbgrader", {}).get("solution") is True, (path.name, cell.id)
