@@ -40,21 +40,6 @@ def guide_commands() -> list[str]:
     return re.findall(r"^```bash\n(.*?)^```$", section, flags=re.M | re.S)
 
 
-def solution_lines(path: Path) -> set[str]:
-    snippets = set()
-    for cell in nbformat.read(path, as_version=4).cells:
-        if cell.cell_type == "code":
-            for match in make_student.BLOCK.finditer(cell.source):
-                snippets |= {line.strip() for line in match["body"].splitlines()}
-        elif "solution" in cell.metadata.get("tags", []):
-            snippets |= {
-                line.strip()
-                for line in cell.source.splitlines()
-                if not re.match(r"^(```|:class:|:label:)", line.strip())
-            }
-    return {s for s in snippets if len(s) >= 12}
-
-
 @pytest.fixture(scope="module")
 def round_(tmp_path_factory):
     blocks = guide_commands()
@@ -126,7 +111,7 @@ def test_no_solution_line_is_released(round_):
     for path in released:
         text = path.read_text()
         source = ROOT / "notebooks" / f"{path.stem}.ipynb"
-        leaked = [line for line in solution_lines(source) if line in text]
+        leaked = [line for line in make_student.solution_snippets(source) if line in text]
         assert not leaked, f"{path.relative_to(course.parent)} leaks {leaked[:3]}"
         assert "BEGIN SOLUTION" not in text
 

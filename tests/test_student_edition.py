@@ -3,7 +3,6 @@ HTML pages, the search index or any download; placeholders raise only in exercis
 
 from __future__ import annotations
 
-import re
 import sys
 import zipfile
 from pathlib import Path
@@ -18,23 +17,6 @@ import make_student  # noqa: E402
 
 SOURCES = sorted((ROOT / "notebooks").glob("*.ipynb"))
 STUDENT_HTML = ROOT / "_build" / "student" / "html"
-DIRECTIVE = re.compile(r"^(```|:class:|:label:)")
-
-
-def solution_snippets(path: Path) -> set[str]:
-    """Distinctive lines of a notebook's solutions: code between the markers, solution prose."""
-    snippets = set()
-    for cell in nbformat.read(path, as_version=4).cells:
-        if cell.cell_type == "code":
-            for match in make_student.BLOCK.finditer(cell.source):
-                snippets |= {line.strip() for line in match["body"].splitlines()}
-        elif "solution" in cell.metadata.get("tags", []):
-            snippets |= {
-                line.strip()
-                for line in cell.source.splitlines()
-                if not DIRECTIVE.match(line.strip())
-            }
-    return {s for s in snippets if len(s) >= 12}
 
 
 @pytest.fixture(scope="module")
@@ -64,7 +46,7 @@ def test_clear_solutions_keeps_the_stub_and_replaces_the_block():
 def test_every_chapter_has_solutions_to_hide():
     assert len(SOURCES) >= 6
     for path in SOURCES:
-        assert solution_snippets(path), path.name
+        assert make_student.solution_snippets(path), path.name
 
 
 def test_no_solution_text_in_student_notebooks_or_zip(student):
@@ -75,7 +57,7 @@ def test_no_solution_text_in_student_notebooks_or_zip(student):
     for source, path in zip(SOURCES, paths, strict=True):
         text = path.read_text()
         assert text == zipped[f"convlib-student/{path.name}"]
-        leaked = [s for s in solution_snippets(source) if s in text]
+        leaked = [s for s in make_student.solution_snippets(source) if s in text]
         assert not leaked, f"{path.name} leaks {leaked[:3]}"
         notebook = nbformat.read(path, as_version=4)
         assert all(not c.get("outputs") for c in notebook.cells if c.cell_type == "code")
@@ -132,7 +114,7 @@ def test_no_solution_text_in_the_student_html_book():
     ]
     assert (STUDENT_HTML / "searchindex.js") in files
     assert not list(STUDENT_HTML.rglob("*.ipynb")), "no notebook download in the student book"
-    snippets = set().union(*(solution_snippets(p) for p in SOURCES))
+    snippets = set().union(*(make_student.solution_snippets(p) for p in SOURCES))
     for file in files:
         text = file.read_text(errors="ignore")
         leaked = [s for s in snippets if s in text]

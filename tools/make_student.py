@@ -37,6 +37,29 @@ BLOCK = re.compile(
 KEEP_CELL_METADATA = ("tags", "nbgrader", "mystnb")
 
 
+DIRECTIVE = re.compile(r"^(```|:class:|:label:)")
+
+
+def solution_snippets(path: Path) -> set[str]:
+    """Distinctive lines of a notebook's solutions: code between the markers, solution prose.
+
+    The tests of the student edition and of the nbgrader course look for these in what students
+    receive: none may be there.
+    """
+    snippets = set()
+    for cell in nbformat.read(path, as_version=4).cells:
+        if cell.cell_type == "code":
+            for match in BLOCK.finditer(cell.source):
+                snippets |= {line.strip() for line in match["body"].splitlines()}
+        elif "solution" in cell.metadata.get("tags", []):
+            snippets |= {
+                line.strip()
+                for line in cell.source.splitlines()
+                if not DIRECTIVE.match(line.strip())
+            }
+    return {s for s in snippets if len(s) >= 12}
+
+
 def assigned_names(body: str) -> list[str] | None:
     """Names a block assigns, if it is nothing but top-level assignments; else None."""
     try:
