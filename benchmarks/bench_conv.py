@@ -26,6 +26,7 @@ from collections.abc import Callable
 import numpy as np
 
 import convlib
+from convlib import _kernels_fast
 
 try:
     from threadpoolctl import threadpool_limits
@@ -127,7 +128,11 @@ def best_times(
 
 
 def peak_temporary_bytes(fn: Callable[[], np.ndarray]) -> int:
-    """Peak traced memory of one call in a fresh thread (fresh workspaces), less its result."""
+    """Peak traced memory of one call, less its result, with no workspace reused.
+
+    The call runs in a fresh thread and with workspace reuse switched off, so every temporary
+    of the calling thread and of the worker threads is a fresh, traced allocation.
+    """
     result = {}
 
     def target():
@@ -138,9 +143,13 @@ def peak_temporary_bytes(fn: Callable[[], np.ndarray]) -> int:
         finally:
             tracemalloc.stop()
 
-    thread = threading.Thread(target=target)
-    thread.start()
-    thread.join()
+    reuse, _kernels_fast.REUSE_BYTES = _kernels_fast.REUSE_BYTES, 0
+    try:
+        thread = threading.Thread(target=target)
+        thread.start()
+        thread.join()
+    finally:
+        _kernels_fast.REUSE_BYTES = reuse
     return result["peak"]
 
 
@@ -181,10 +190,13 @@ def _run(repeat: int, dtype: str, method: str, threads: int, clock: str) -> list
         m, k, n = case.gemm_shape()
         a = rng.standard_normal((m, k)).astype(dtype)
         b = rng.standard_normal((k, n)).astype(dtype)
-        calls = {"convlib": ours, "floor": lambda a=a, b=b: a @ b}
+        calls = {"convlib": ours}
         if torch is not None:
             calls["torch"] = _torch_call(case, x, w)
         row = {"case": case.name, "transposed": case.transposed, **best_times(calls, repeat, clock)}
+        # The floor on its own: after a multi-threaded numpy product, OpenBLAS's idle threads
+        # spin for a while and slow whatever runs next (convlib's workers and torch's alike).
+        row.update(best_times({"floor": lambda a=a, b=b: a @ b}, repeat, clock))
         row["peak"] = peak_temporary_bytes(ours)
         row["output"] = ours().nbytes
         rows.append(row)

@@ -35,10 +35,11 @@ import threading
 
 import numpy as np
 
+from . import _threads
 from .padding import pad
 
 CHUNK_BYTES = 48 * 2**20
-BLOCK_BYTES = 512 * 2**10  # one window block: measured best of 128 KB to 4 MB
+BLOCK_BYTES = 2 * 2**20  # one window block (see benchmarks/README.md)
 DIRECT_BLOCK = 32768  # columns of one direct pass: three such rows stay in cache
 REUSE_BYTES = 64 * 2**20
 _local = threading.local()  # one set of workspaces per thread: concurrent calls never share
@@ -57,9 +58,15 @@ def _workspace(name: str, shape, dtype) -> np.ndarray:
     return cached[:count].reshape(shape)
 
 
-def _chunks(batch: int, bytes_per_sample: int) -> list[slice]:
-    size = max(1, min(batch, CHUNK_BYTES // max(bytes_per_sample, 1)))
-    return [slice(start, start + size) for start in range(0, batch, size)]
+def _chunks(start: int, stop: int, bytes_per_sample: int, workers: int = 1) -> list[slice]:
+    """Slices of samples ``start:stop`` whose temporaries fit one worker's share of the chunk."""
+    size = max(1, min(stop - start, CHUNK_BYTES // workers // max(bytes_per_sample, 1)))
+    return [slice(first, min(first + size, stop)) for first in range(start, stop, size)]
+
+
+def _macs(batch: int, cells: int, weights) -> int:
+    """Multiply-adds of ``batch`` samples of ``cells`` output cells with ``weights`` (g, O_g, C_g, T)."""
+    return batch * cells * math.prod(weights.shape)
 
 
 def _row_major(grid) -> list[int]:
@@ -86,46 +93,50 @@ def sum_taps(planes, weights, taps, out, columns, method) -> None:
     """``out[:, :columns] = sum_t weights[..., t] @ planes[p_t][:, off_t : off_t + columns]``.
 
     ``planes`` (phases, C, L); ``weights`` (g, O_g, C_g, T); ``taps`` a list of
-    ``(phase, offset, tap)``; ``out`` (O, >= columns), written in place, group by group.
+    ``(phase, offset, tap)``; ``out`` (O, >= columns), written in place, group by group. The
+    columns are split between the worker threads (:mod:`convlib._threads`).
     """
     groups, o_group, c_group, _ = weights.shape
-    for group in range(groups):
-        inputs = slice(group * c_group, (group + 1) * c_group)
-        target = out[group * o_group : (group + 1) * o_group]
-        if method == "gemm":
-            _gemm(planes[:, inputs], weights[group], taps, target, columns)
-        else:
-            _direct(planes[:, inputs], weights[group], taps, target, columns)
+    kernel = _gemm if method == "gemm" else _direct
+
+    def columns_of_every_group(start: int, stop: int) -> None:
+        for group in range(groups):
+            inputs = slice(group * c_group, (group + 1) * c_group)
+            target = out[group * o_group : (group + 1) * o_group]
+            kernel(planes[:, inputs], weights[group], taps, target, start, stop)
+
+    work = columns * len(taps) * math.prod(weights.shape[:3])
+    _threads.run(columns_of_every_group, _threads.split(columns, work, step=64))
 
 
-def _gemm(planes, weights, taps, out, columns) -> None:
-    """One group: window blocks ``(taps * C_g, B)`` times the weight matrix."""
+def _gemm(planes, weights, taps, out, first, last) -> None:
+    """One group, columns ``first:last``: window blocks ``(taps * C_g, B)`` times the weights."""
     o_group, c_group, _ = weights.shape
     if len(taps) == 1:  # the slice itself is the window matrix: no copy
         phase, offset, tap = taps[0]
-        np.matmul(weights[..., tap], planes[phase][:, offset : offset + columns],
-                  out=out[:, :columns])  # fmt: skip
+        np.matmul(weights[..., tap], planes[phase][:, offset + first : offset + last],
+                  out=out[:, first:last])  # fmt: skip
         return
     depth = len(taps) * c_group
     # columns ordered (tap, channel), like the window block
     matrix = weights[..., [t for _, _, t in taps]].transpose(0, 2, 1).reshape(o_group, depth)
-    block = min(columns, max(256, BLOCK_BYTES // (depth * out.itemsize)))
+    block = min(last - first, max(256, BLOCK_BYTES // (depth * out.itemsize)))
     window = _workspace("window", (len(taps), c_group, block), out.dtype)
-    for start in range(0, columns, block):
-        stop = min(start + block, columns)
+    for start in range(first, last, block):
+        stop = min(start + block, last)
         width = stop - start
         for index, (phase, offset, _) in enumerate(taps):
             window[index, :, :width] = planes[phase][:, offset + start : offset + stop]
         np.matmul(matrix, window[..., :width].reshape(depth, width), out=out[:, start:stop])
 
 
-def _direct(planes, weights, taps, out, columns) -> None:
-    """One group: each output row is a sum of scaled input rows, one tap and channel at a time."""
+def _direct(planes, weights, taps, out, first, last) -> None:
+    """One group, columns ``first:last``: each output row is a sum of scaled input rows."""
     o_group, c_group, _ = weights.shape
-    block = min(columns, DIRECT_BLOCK)
+    block = min(last - first, DIRECT_BLOCK)
     scratch = _workspace("scratch", (block,), out.dtype)
-    for start in range(0, columns, block):
-        stop = min(start + block, columns)
+    for start in range(first, last, block):
+        stop = min(start + block, last)
         product = scratch[: stop - start]
         sources = [
             (planes[phase][channel, offset + start : offset + stop], tap, channel)
@@ -188,13 +199,18 @@ def correlate(x, weight, stride, dilation, groups, pads, padding_mode, out_size,
     c_out, c_group, *kernel = weight.shape
     weights = weight.reshape(groups, c_out // groups, c_group, -1)
     pointwise = all(k == 1 for k in kernel) and not any(a or b for a, b in pads)
+    samples = _threads.split(n_batch, _macs(n_batch, math.prod(out_size), weights))
     if method == "gemm" and pointwise:
         cells = x[(slice(None), slice(None), *(slice(None, None, s) for s in stride))]
         cells = np.ascontiguousarray(cells).reshape(n_batch, groups, c_group, -1)
         y = np.empty((n_batch, groups, c_out // groups, cells.shape[-1]), dtype=x.dtype)
-        for sample, group in itertools.product(range(n_batch), range(groups)):
-            # one 2-D product per sample and group, no layout change
-            np.matmul(weights[group, :, :, 0], cells[sample, group], out=y[sample, group])
+
+        def products(first: int, last: int) -> None:
+            for sample, group in itertools.product(range(first, last), range(groups)):
+                # one 2-D product per sample and group, no layout change
+                np.matmul(weights[group, :, :, 0], cells[sample, group], out=y[sample, group])
+
+        _threads.run(products, samples)
         return y.reshape(n_batch, c_out, *out_size)
     padded = [n + a + b for n, (a, b) in zip(size, pads, strict=True)]
     grid = [-(-p // s) for p, s in zip(padded, stride, strict=True)]  # cells per phase
@@ -209,19 +225,23 @@ def correlate(x, weight, stride, dilation, groups, pads, padding_mode, out_size,
     if compact:
         per_sample += len(taps) * c_in * math.prod(out_size) * x.itemsize
     y = np.empty((n_batch, c_out, *out_size), dtype=x.dtype)
-    for chunk in _chunks(n_batch, per_sample):
-        part = x[chunk]
-        count = part.shape[0]
-        planes = _phase_planes(part, pads, padding_mode, stride, phases, grid, "planes")
-        if compact:
-            y[chunk] = _compact_gemm(planes, weights, taps, shifts, out_size)
-            continue
-        planes = planes.reshape(len(phases), c_in, count * cells)
-        wide = _workspace("wide", (c_out, count * cells), x.dtype)
-        columns = _wide_columns(count, grid, out_size)
-        sum_taps(planes, weights, taps, wide, columns, method)
-        valid = wide.reshape(c_out, count, *grid)[_cells(map(slice, out_size))]
-        y[chunk] = valid.swapaxes(0, 1)
+
+    def chunk_by_chunk(first: int, last: int) -> None:
+        for chunk in _chunks(first, last, per_sample, len(samples)):
+            part = x[chunk]
+            count = part.shape[0]
+            planes = _phase_planes(part, pads, padding_mode, stride, phases, grid, "planes")
+            if compact:
+                y[chunk] = _compact_gemm(planes, weights, taps, shifts, out_size)
+                continue
+            planes = planes.reshape(len(phases), c_in, count * cells)
+            wide = _workspace("wide", (c_out, count * cells), x.dtype)
+            columns = _wide_columns(count, grid, out_size)
+            sum_taps(planes, weights, taps, wide, columns, method)
+            valid = wide.reshape(c_out, count, *grid)[_cells(map(slice, out_size))]
+            y[chunk] = valid.swapaxes(0, 1)
+
+    _threads.run(chunk_by_chunk, samples)  # samples split between workers (if worth it)
     return y
 
 
@@ -298,29 +318,35 @@ def transpose(x, weight, stride, dilation, groups, padding, out_size, method):
         grid.append(max([low + n, *reach]))
     strides = _row_major(grid)
     cells = math.prod(grid)
+    phase_taps = []  # (residue, cells per dimension, taps) of every output phase some tap hits
+    for residue in itertools.product(*(range(s) for s in stride)):
+        phase_plan = [plan[r] for plan, r in zip(plans, residue, strict=True)]
+        counts = [c for c, _ in phase_plan]
+        if 0 in counts or any(not hits for _, hits in phase_plan):
+            continue  # no output cells, or no tap lands on them (they stay zero)
+        taps = []
+        for combo in itertools.product(*(hits for _, hits in phase_plan)):
+            tap = np.ravel_multi_index([j for j, _ in combo], kernel)
+            offset = sum((low - q) * g for (_, q), low, g in zip(combo, lows, strides, strict=True))
+            taps.append((0, offset, int(tap)))
+        phase_taps.append((residue, counts, taps))
     y = np.zeros((n_batch, c_out, *out_size), dtype=x.dtype)
-    for chunk in _chunks(n_batch, (c_in + c_out) * cells * x.itemsize):
-        part = x[chunk]
-        count = part.shape[0]
-        pads = [(low, g - low - n) for low, g, n in zip(lows, grid, size, strict=True)]
-        planes = _phase_planes(part, pads, "zeros", (1,) * len(size), [(0,) * len(size)], grid,
-                               "planes").reshape(1, c_in, count * cells)  # fmt: skip
-        wide = _workspace("wide", (c_out, count * cells), x.dtype)
-        for residue in itertools.product(*(range(s) for s in stride)):
-            phase_plan = [plan[r] for plan, r in zip(plans, residue, strict=True)]
-            counts = [c for c, _ in phase_plan]
-            if 0 in counts or any(not hits for _, hits in phase_plan):
-                continue  # no output cells, or no tap lands on them (they stay zero)
-            taps = []
-            for combo in itertools.product(*(hits for _, hits in phase_plan)):
-                tap = np.ravel_multi_index([j for j, _ in combo], kernel)
-                offset = sum(
-                    (low - q) * g for (_, q), low, g in zip(combo, lows, strides, strict=True)
-                )
-                taps.append((0, offset, int(tap)))
-            columns = _wide_columns(count, grid, counts)
-            sum_taps(planes, weights, taps, wide, columns, method)
-            valid = wide.reshape(c_out, count, *grid)[_cells(map(slice, counts))]
-            phase_cells = tuple(slice(r, None, s) for r, s in zip(residue, stride, strict=True))
-            y[(chunk, slice(None), *phase_cells)] = valid.swapaxes(0, 1)
+    samples = _threads.split(n_batch, _macs(n_batch, math.prod(size), weights))
+    pads = [(low, g - low - n) for low, g, n in zip(lows, grid, size, strict=True)]
+
+    def chunk_by_chunk(first: int, last: int) -> None:
+        for chunk in _chunks(first, last, (c_in + c_out) * cells * x.itemsize, len(samples)):
+            part = x[chunk]
+            count = part.shape[0]
+            planes = _phase_planes(part, pads, "zeros", (1,) * len(size), [(0,) * len(size)],
+                                   grid, "planes").reshape(1, c_in, count * cells)  # fmt: skip
+            wide = _workspace("wide", (c_out, count * cells), x.dtype)
+            for residue, counts, taps in phase_taps:
+                columns = _wide_columns(count, grid, counts)
+                sum_taps(planes, weights, taps, wide, columns, method)
+                valid = wide.reshape(c_out, count, *grid)[_cells(map(slice, counts))]
+                phase = tuple(slice(r, None, s) for r, s in zip(residue, stride, strict=True))
+                y[(chunk, slice(None), *phase)] = valid.swapaxes(0, 1)
+
+    _threads.run(chunk_by_chunk, samples)  # samples split between workers (if worth it)
     return y
