@@ -65,7 +65,7 @@ def _chunks(start: int, stop: int, bytes_per_sample: int, workers: int = 1) -> l
 
 
 def _macs(batch: int, cells: int, weights) -> int:
-    """Multiply-adds of ``batch`` samples of ``cells`` output cells with ``weights`` (g, O_g, C_g, T)."""
+    """Multiply-adds: ``batch`` samples of ``cells`` output cells, ``weights`` (g, O_g, C_g, T)."""
     return batch * cells * math.prod(weights.shape)
 
 

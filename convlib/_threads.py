@@ -16,6 +16,7 @@ another call's workers hold BLAS at one thread, is serial too: parallel regions 
 from __future__ import annotations
 
 import contextlib
+import itertools
 import os
 import threading
 from collections.abc import Callable, Iterator
@@ -67,7 +68,7 @@ def split(total: int, work: float, step: int = 1) -> list[tuple[int, int]]:
     """
     parts = max(1, min(budget(), int(work // MIN_WORK), -(-total // step)))
     bounds = [min(total, -(-total * i // parts // step) * step) for i in range(parts + 1)]
-    ranges = [(a, b) for a, b in zip(bounds, bounds[1:]) if b > a]
+    ranges = [(a, b) for a, b in itertools.pairwise(bounds) if b > a]
     return ranges or [(0, total)]
 
 
