@@ -107,20 +107,22 @@ CLOCKS = {"wall": time.perf_counter, "cpu": time.process_time}
 def best_times(
     calls: dict[str, Callable[[], object]], repeat: int, clock: str = "wall"
 ) -> dict[str, float]:
-    """Fastest of ``repeat`` timings of each call, after one warm-up call each.
+    """Fastest of ``repeat`` timings of each call, each timed call right after an untimed one.
 
     The calls take turns within every repeat, so load from other processes on a shared
     machine hits all of them alike; the minimum is the least disturbed run (as ``timeit``).
-    ``clock='cpu'`` counts this process's processor time instead of elapsed time: with one
-    thread it ignores the time other processes hold the cores (with more, it adds up the
-    threads' time, spinning included, so use it with ``--threads 1``).
+    Each turn calls its function twice and times the second: a library's idle threads spin
+    for a few milliseconds after a call (torch's OpenMP threads, OpenBLAS's), and would
+    otherwise slow the first call of the next library. ``clock='cpu'`` counts this process's
+    processor time instead of elapsed time: with one thread it ignores the time other
+    processes hold the cores (with more, it adds up the threads' time, spinning included, so
+    use it with ``--threads 1``).
     """
     now = CLOCKS[clock]
-    for fn in calls.values():
-        fn()
     times: dict[str, list[float]] = {name: [] for name in calls}
     for _ in range(repeat):
         for name, fn in calls.items():
+            fn()
             start = now()
             fn()
             times[name].append(now() - start)
@@ -194,8 +196,8 @@ def _run(repeat: int, dtype: str, method: str, threads: int, clock: str) -> list
         if torch is not None:
             calls["torch"] = _torch_call(case, x, w)
         row = {"case": case.name, "transposed": case.transposed, **best_times(calls, repeat, clock)}
-        # The floor on its own: after a multi-threaded numpy product, OpenBLAS's idle threads
-        # spin for a while and slow whatever runs next (convlib's workers and torch's alike).
+        # The floor on its own: after a multi-threaded numpy product OpenBLAS's idle threads
+        # spin for longer than a call lasts, and slow whatever runs next (torch and convlib).
         row.update(best_times({"floor": lambda a=a, b=b: a @ b}, repeat, clock))
         row["peak"] = peak_temporary_bytes(ours)
         row["output"] = ours().nbytes

@@ -40,7 +40,7 @@ from .padding import pad
 
 CHUNK_BYTES = 48 * 2**20
 BLOCK_BYTES = 2 * 2**20  # one window block (see benchmarks/README.md)
-DIRECT_BLOCK = 32768  # columns of one direct pass: three such rows stay in cache
+DIRECT_BYTES = 2**20  # the scaled rows of one direct block stay in cache
 REUSE_BYTES = 64 * 2**20
 _local = threading.local()  # one set of workspaces per thread: concurrent calls never share
 
@@ -97,16 +97,31 @@ def sum_taps(planes, weights, taps, out, columns, method) -> None:
     columns are split between the worker threads (:mod:`convlib._threads`).
     """
     groups, o_group, c_group, _ = weights.shape
-    kernel = _gemm if method == "gemm" else _direct
+    if method == "gemm":
 
-    def columns_of_every_group(start: int, stop: int) -> None:
-        for group in range(groups):
-            inputs = slice(group * c_group, (group + 1) * c_group)
-            target = out[group * o_group : (group + 1) * o_group]
-            kernel(planes[:, inputs], weights[group], taps, target, start, stop)
+        def columns_of_every_group(start: int, stop: int) -> None:
+            for group in range(groups):
+                inputs = slice(group * c_group, (group + 1) * c_group)
+                target = out[group * o_group : (group + 1) * o_group]
+                _gemm(planes[:, inputs], weights[group], taps, target, start, stop)
 
-    work = columns * len(taps) * math.prod(weights.shape[:3])
-    _threads.run(columns_of_every_group, _threads.split(columns, work, step=64))
+        work = columns * len(taps) * math.prod(weights.shape[:3])
+        _threads.run(columns_of_every_group, _threads.split(columns, work, step=64))
+    else:
+        plans = _direct_plans(taps)
+        work = columns * len(taps) * math.prod(weights.shape[:3])
+        if groups > 1:  # many short passes: whole groups to a worker, so it seldom waits on the GIL
+
+            def some_groups(start: int, stop: int) -> None:
+                _direct(planes, weights, plans, out, (0, columns), (start, stop))
+
+            _threads.run(some_groups, _threads.split(groups, work))
+        else:
+
+            def some_columns(start: int, stop: int) -> None:
+                _direct(planes, weights, plans, out, (start, stop), (0, 1))
+
+            _threads.run(some_columns, _threads.split(columns, work, step=64))
 
 
 def _gemm(planes, weights, taps, out, first, last) -> None:
@@ -130,30 +145,96 @@ def _gemm(planes, weights, taps, out, first, last) -> None:
         np.matmul(matrix, window[..., :width].reshape(depth, width), out=out[:, start:stop])
 
 
-def _direct(planes, weights, taps, out, first, last) -> None:
-    """One group, columns ``first:last``: each output row is a sum of scaled input rows."""
-    o_group, c_group, _ = weights.shape
-    block = min(last - first, DIRECT_BLOCK)
-    scratch = _workspace("scratch", (block,), out.dtype)
+def _direct_plans(taps) -> list[tuple]:
+    """Per phase: (phase, lowest offset, grid origin, counts, steps, span, tap indices)."""
+    phases: dict[int, list] = {}
+    for phase, offset, tap in taps:
+        phases.setdefault(phase, []).append((offset, tap))
+    plans = []
+    for phase, entries in phases.items():
+        offsets = [offset for offset, _ in entries]
+        counts, steps = _offset_grid(offsets)
+        low, span = min(offsets), max(offsets) - min(offsets)
+        origin = offsets[0] - low  # where the grid's first tap starts in a scaled row
+        plans.append((phase, low, origin, counts, steps, span, [tap for _, tap in entries]))
+    return plans
+
+
+def _direct(planes, weights, plans, out, columns, groups) -> None:
+    """Columns ``range(*columns)`` of groups ``range(*groups)``, with no matrix product.
+
+    For each phase, one multiplication forms every tap's scaled copy of the input rows at
+    once, ``Q[c, t] = w[o, c, t] * planes[c, low : low + width + span]``; the taps' offsets
+    form a grid (:func:`_offset_grid`), so the shifted rows ``Q[c, t, off_t - low :]`` are one
+    strided view, and one reduction sums them: two passes per output row and phase, however
+    many taps and channels (tap by tap it would be two per tap and channel).
+    """
+    _, o_group, c_group, _ = weights.shape
+    first, last = columns
+    widest = max(len(plan[-1]) * c_group for plan in plans)
+    block = min(last - first, max(64, DIRECT_BYTES // (widest * out.itemsize)))
+    spans = max(plan[5] for plan in plans)
+    scaled = _workspace("scaled", (widest * (block + spans),), out.dtype)
+    partial = _workspace("partial", (block,), out.dtype)
+    item = out.itemsize
     for start in range(first, last, block):
         stop = min(start + block, last)
-        product = scratch[: stop - start]
-        sources = [
-            (planes[phase][channel, offset + start : offset + stop], tap, channel)
-            for phase, offset, tap in taps
-            for channel in range(c_group)
-        ]
-        for row in range(o_group):
-            target = out[row, start:stop]
-            factors = weights[row]
-            first = True
-            for source, tap, channel in sources:
-                if first:
-                    np.multiply(source, factors[channel, tap], out=target)
-                    first = False
-                else:
-                    np.multiply(source, factors[channel, tap], out=product)
-                    target += product
+        width = stop - start
+        views = []  # per phase: the products' buffer, and its shifted rows (made once a block)
+        for _, _, origin, counts, steps, span, tap_list in plans:
+            length = width + span
+            products = scaled[: c_group * len(tap_list) * length]
+            inner = [math.prod(counts[d + 1 :]) * length for d in range(len(counts))]
+            shifted = np.lib.stride_tricks.as_strided(  # steps may be negative
+                products[origin:],
+                shape=(c_group, *counts, width),
+                strides=(
+                    len(tap_list) * length * item,
+                    *((i + step) * item for i, step in zip(inner, steps, strict=True)),
+                    item,
+                ),
+                writeable=False,
+            )
+            axes = tuple(range(len(counts) + 1))  # the channel and the grid's dimensions
+            views.append((products.reshape(c_group, len(tap_list), length), shifted, axes))
+        for group in range(*groups):
+            channels = planes[:, group * c_group : (group + 1) * c_group, None]
+            for row in range(o_group):
+                target = out[group * o_group + row, start:stop]
+                factors = weights[group, row]
+                for index, (phase, low, _, _, _, span, tap_list) in enumerate(plans):
+                    products, shifted, axes = views[index]
+                    source = channels[phase, :, :, low + start : low + start + width + span]
+                    np.multiply(factors[:, tap_list, None], source, out=products)
+                    if index == 0:
+                        np.sum(shifted, axis=axes, out=target)
+                    else:
+                        target += np.sum(shifted, axis=axes, out=partial[:width])
+
+
+def _offset_grid(offsets) -> tuple[list[int], list[int]]:
+    """Counts and steps of the grid the offsets form: ``offsets[i] = offsets[0] + m . steps``.
+
+    ``m`` runs over ``counts`` in row-major order (the order the tap plans list taps in).
+    Found innermost dimension first: a run of equal steps is one dimension, and the runs
+    repeat with a larger step. Raises if the offsets are no such grid (a plan bug).
+    """
+    relative = [offset - offsets[0] for offset in offsets]
+    counts, steps, size = [], [], 1
+    while size < len(relative):
+        step, count = relative[size], 2  # block 0 starts at 0, block 1 at `step`
+        while count * size < len(relative) and relative[count * size] == count * step:
+            count += 1
+        counts.insert(0, count)
+        steps.insert(0, step)
+        size *= count
+    grid = [
+        sum(m * step for m, step in zip(index, steps, strict=True))
+        for index in itertools.product(*(range(n) for n in counts))
+    ]
+    if grid != relative:
+        raise AssertionError(f"tap offsets {offsets} are not a grid")
+    return counts, steps
 
 
 def _zero_outside(array, box) -> None:

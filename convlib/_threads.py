@@ -27,7 +27,7 @@ try:
 except ImportError:  # optional: without it every call runs on the calling thread
     ThreadpoolController = None
 
-MIN_WORK = 2**21
+MIN_WORK = 2**23
 """Multiply-adds a worker must get before a split pays (a hand-off costs tens of microseconds)."""
 
 _lock = threading.Lock()

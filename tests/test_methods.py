@@ -101,7 +101,7 @@ def test_tiny_blocks_and_chunks_do_not_change_the_result(method, monkeypatch):
     kwargs = {"stride": (2, 1), "padding": 1, "groups": 2, "method": method}
     whole = convlib.conv2d(x, w, **kwargs)
     whole_t = convlib.conv_transpose2d(x, wt, **kwargs)
-    for name in ("CHUNK_BYTES", "BLOCK_BYTES", "DIRECT_BLOCK"):
+    for name in ("CHUNK_BYTES", "BLOCK_BYTES", "DIRECT_BYTES"):
         monkeypatch.setattr(_kernels_fast, name, 1)  # one sample, one narrow block at a time
     monkeypatch.setattr(_kernels_fft, "CHUNK_BYTES", 1)
     np.testing.assert_allclose(convlib.conv2d(x, w, **kwargs), whole, **TOLERANCE)
@@ -172,10 +172,12 @@ def test_temporary_memory_is_bounded_by_the_chunk_not_the_batch(method, monkeypa
     w = rng.standard_normal((8, 8, 3, 3))
     monkeypatch.setattr(_kernels_fast, "CHUNK_BYTES", 2**18)
     monkeypatch.setattr(_kernels_fast, "BLOCK_BYTES", 2**18)
+    monkeypatch.setattr(_kernels_fast, "DIRECT_BYTES", 2**18)
     monkeypatch.setattr(_kernels_fft, "CHUNK_BYTES", 2**18)
+    monkeypatch.setattr(_kernels_fast, "REUSE_BYTES", 0)  # the workers' workspaces too are new
     peaks = {}
 
-    def call():  # a fresh thread: its workspaces are allocated, and traced, anew
+    def call():  # every temporary, of this thread and of the workers, is allocated and traced
         tracemalloc.start()
         out = convlib.conv2d(x, w, padding=1, method=method)
         peaks["temporary"] = tracemalloc.get_traced_memory()[1] - out.nbytes

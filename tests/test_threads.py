@@ -1,0 +1,142 @@
+"""The worker threads of the fast kernels: how work is split, run, and kept serial."""
+
+from __future__ import annotations
+
+import multiprocessing
+import threading
+
+import numpy as np
+import pytest
+
+import convlib
+from convlib import _threads, reference
+
+threadpoolctl = pytest.importorskip("threadpoolctl")
+
+
+@pytest.fixture
+def two_workers(monkeypatch):
+    """As on a 2-core machine whatever this one has, and split even small tasks."""
+    monkeypatch.setattr(_threads, "MIN_WORK", 1)
+
+    def budget():
+        nested = getattr(_threads._local, "in_worker", False) or _threads._state["active"]
+        return 1 if nested else 2
+
+    monkeypatch.setattr(_threads, "budget", budget)
+
+
+@pytest.mark.parametrize(("total", "step"), [(1, 1), (7, 1), (100, 64), (1000, 64), (5, 8)])
+def test_split_covers_every_index_once_in_whole_steps(two_workers, total, step):
+    ranges = _threads.split(total, work=10**9, step=step)
+    assert ranges[0][0] == 0 and ranges[-1][1] == total
+    assert all(a < b for a, b in ranges)
+    assert all(b == c for (_, b), (c, _) in zip(ranges, ranges[1:], strict=False))
+    assert all(b % step == 0 for _, b in ranges[:-1])
+    assert len(ranges) <= 2
+
+
+def test_split_keeps_small_work_on_one_thread(monkeypatch):
+    monkeypatch.setattr(_threads, "budget", lambda: 2)
+    assert _threads.split(1000, work=_threads.MIN_WORK) == [(0, 1000)]
+    assert len(_threads.split(1000, work=2 * _threads.MIN_WORK)) == 2
+
+
+def test_budget_follows_blas_threads_and_is_one_inside_a_worker():
+    with threadpoolctl.threadpool_limits(1):
+        assert _threads.budget() == 1
+    seen = []
+    _threads.run(lambda a, b: seen.append(_threads.budget()), [(0, 1), (1, 2)])
+    assert seen == [1, 1]
+
+
+def test_run_calls_every_range_and_restores_blas_threads(two_workers):
+    before = threadpoolctl.threadpool_info()
+    calls, during = [], []
+
+    def record(start, stop):
+        calls.append((start, stop))
+        during.append({lib["num_threads"] for lib in threadpoolctl.threadpool_info()})
+
+    _threads.run(record, [(0, 3), (3, 5), (5, 9)])
+    assert sorted(calls) == [(0, 3), (3, 5), (5, 9)]
+    assert all(threads <= {1} for threads in during)  # BLAS single-threaded in the workers
+    assert threadpoolctl.threadpool_info() == before
+
+
+def test_an_error_in_a_worker_is_raised_after_every_range_finished(two_workers):
+    before = threadpoolctl.threadpool_info()
+    finished = []
+
+    def fail_on_the_second(start, stop):
+        if start == 1:
+            raise ValueError("range 1")
+        finished.append(start)
+
+    with pytest.raises(ValueError, match="range 1"):
+        _threads.run(fail_on_the_second, [(0, 1), (1, 2), (2, 3)])
+    assert sorted(finished) == [0, 2]
+    assert threadpoolctl.threadpool_info() == before
+
+
+@pytest.mark.parametrize("method", ["gemm", "direct"])
+def test_split_work_gives_the_serial_result(two_workers, method, monkeypatch):
+    ranges_run = []
+    real_run = _threads.run
+    monkeypatch.setattr(_threads, "run", lambda fn, ranges: (ranges_run.append(ranges),
+                                                             real_run(fn, ranges))[1])  # fmt: skip
+    rng = np.random.default_rng(3)
+    x = rng.standard_normal((3, 4, 11, 9))
+    w = rng.standard_normal((4, 1 if method == "direct" else 2, 3, 3))
+    groups = 4 if method == "direct" else 2
+    for kwargs in ({"padding": 1}, {"stride": 2, "dilation": (1, 2)}):
+        got = convlib.conv2d(x, w, groups=groups, method=method, **kwargs)
+        want = reference.conv(x, w, groups=groups, **kwargs)
+        np.testing.assert_allclose(got, want, rtol=1e-10, atol=1e-10)
+        wt = rng.standard_normal((4, 2, 3, 3))
+        got_t = convlib.conv_transpose2d(x, wt, groups=2, method=method, **kwargs)
+        want_t = reference.conv_transpose(x, wt, groups=2, **kwargs)
+        np.testing.assert_allclose(got_t, want_t, rtol=1e-10, atol=1e-10)
+    assert any(len(ranges) > 1 for ranges in ranges_run)  # the split path really ran
+    one_sample = convlib.conv2d(x[:1], w, groups=groups, method=method, padding=1)
+    np.testing.assert_allclose(
+        one_sample, reference.conv(x[:1], w, groups=groups, padding=1), rtol=1e-10, atol=1e-10
+    )
+
+
+def test_calls_from_several_threads_at_once_agree_with_the_reference(two_workers):
+    rng = np.random.default_rng(4)
+    x = rng.standard_normal((4, 6, 16, 16))
+    w = rng.standard_normal((6, 6, 3, 3))
+    want = reference.conv(x, w, padding=1)
+    results = {}
+
+    def call(index):
+        results[index] = convlib.conv2d(x, w, padding=1)
+
+    threads = [threading.Thread(target=call, args=(i,)) for i in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    for got in results.values():
+        np.testing.assert_allclose(got, want, rtol=1e-10, atol=1e-10)
+    assert _threads._state["active"] == 0
+
+
+def _convolve_in_child(queue):
+    x = np.ones((4, 2, 12, 12))
+    queue.put(float(convlib.conv2d(x, np.ones((2, 2, 3, 3)), padding=1).sum()))
+
+
+@pytest.mark.skipif("fork" not in multiprocessing.get_all_start_methods(), reason="no fork")
+def test_a_forked_child_gets_its_own_workers(two_workers):
+    convlib.conv2d(np.ones((4, 2, 12, 12)), np.ones((2, 2, 3, 3)), padding=1)  # pool started
+    context = multiprocessing.get_context("fork")
+    queue = context.Queue()
+    child = context.Process(target=_convolve_in_child, args=(queue,))
+    child.start()
+    child.join(timeout=60)
+    assert child.exitcode == 0
+    want = reference.conv(np.ones((4, 2, 12, 12)), np.ones((2, 2, 3, 3)), padding=1).sum()
+    assert queue.get(timeout=5) == pytest.approx(want)
