@@ -98,12 +98,10 @@ def sum_taps(planes, weights, taps, out, columns, method) -> None:
     """
     groups, o_group, c_group, _ = weights.shape
     if method == "gemm":
+        matrix = _tap_matrix(weights, taps)
 
         def columns_of_every_group(start: int, stop: int) -> None:
-            for group in range(groups):
-                inputs = slice(group * c_group, (group + 1) * c_group)
-                target = out[group * o_group : (group + 1) * o_group]
-                _gemm(planes[:, inputs], weights[group], taps, target, start, stop)
+            _gemm(planes, matrix, taps, out, start, stop)
 
         work = columns * len(taps) * math.prod(weights.shape[:3])
         _threads.run(columns_of_every_group, _threads.split(columns, work, step=64))
@@ -124,25 +122,37 @@ def sum_taps(planes, weights, taps, out, columns, method) -> None:
             _threads.run(some_columns, _threads.split(columns, work, step=64))
 
 
-def _gemm(planes, weights, taps, out, first, last) -> None:
-    """One group, columns ``first:last``: window blocks ``(taps * C_g, B)`` times the weights."""
-    o_group, c_group, _ = weights.shape
+def _tap_matrix(weights, taps) -> np.ndarray:
+    """(g, O_g, C_g * taps) weight matrices, columns ordered (channel, tap) as the window's."""
+    groups, o_group, c_group, _ = weights.shape
+    chosen = weights[..., [tap for _, _, tap in taps]]
+    return np.ascontiguousarray(chosen).reshape(groups, o_group, c_group * len(taps))
+
+
+def _gemm(planes, matrix, taps, out, first, last) -> None:
+    """Columns ``first:last`` of every group: a window block ``(C, taps, B)`` per column block.
+
+    Each tap is one copy for all channels, and all groups are one stacked matrix product
+    (``(g, O_g, C_g * taps) @ (g, C_g * taps, B)``): the window is channel-major, so a group's
+    window matrix is a contiguous slice of it.
+    """
+    groups, o_group, depth = matrix.shape
+    channels = planes.shape[1]
     if len(taps) == 1:  # the slice itself is the window matrix: no copy
-        phase, offset, tap = taps[0]
-        np.matmul(weights[..., tap], planes[phase][:, offset + first : offset + last],
-                  out=out[:, first:last])  # fmt: skip
+        phase, offset, _ = taps[0]
+        source = planes[phase][:, offset + first : offset + last]
+        np.matmul(matrix, source.reshape(groups, depth, -1),
+                  out=out[:, first:last].reshape(groups, o_group, -1))  # fmt: skip
         return
-    depth = len(taps) * c_group
-    # columns ordered (tap, channel), like the window block
-    matrix = weights[..., [t for _, _, t in taps]].transpose(0, 2, 1).reshape(o_group, depth)
-    block = min(last - first, max(256, BLOCK_BYTES // (depth * out.itemsize)))
-    window = _workspace("window", (len(taps), c_group, block), out.dtype)
+    block = min(last - first, max(256, BLOCK_BYTES // (channels * len(taps) * out.itemsize)))
+    window = _workspace("window", (channels, len(taps), block), out.dtype)
     for start in range(first, last, block):
         stop = min(start + block, last)
         width = stop - start
         for index, (phase, offset, _) in enumerate(taps):
-            window[index, :, :width] = planes[phase][:, offset + start : offset + stop]
-        np.matmul(matrix, window[..., :width].reshape(depth, width), out=out[:, start:stop])
+            window[:, index, :width] = planes[phase][:, offset + start : offset + stop]
+        np.matmul(matrix, window[..., :width].reshape(groups, depth, width),
+                  out=out[:, start:stop].reshape(groups, o_group, width))  # fmt: skip
 
 
 def _direct_plans(taps) -> list[tuple]:
