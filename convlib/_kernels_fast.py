@@ -106,7 +106,7 @@ def sum_taps(planes, weights, taps, out, columns, method) -> None:
         work = columns * len(taps) * math.prod(weights.shape[:3])
         _threads.run(columns_of_every_group, _threads.split(columns, work, step=64))
     else:
-        plans = _direct_plans(taps)
+        plans = _direct_plans(taps, c_group, out.itemsize)
         work = columns * len(taps) * math.prod(weights.shape[:3])
         if groups > 1:  # many short passes: whole groups to a worker, so it seldom waits on the GIL
 
@@ -155,8 +155,14 @@ def _gemm(planes, matrix, taps, out, first, last) -> None:
                   out=out[:, start:stop].reshape(groups, o_group, width))  # fmt: skip
 
 
-def _direct_plans(taps) -> list[tuple]:
-    """Per phase: (phase, lowest offset, grid origin, counts, steps, span, tap indices)."""
+def _direct_plans(taps, c_group: int, itemsize: int) -> list[tuple]:
+    """Sums of scaled rows: (phase, lowest offset, grid origin, counts, steps, span, taps).
+
+    A phase's taps form a grid (:func:`_offset_grid`). Its inner dimensions are summed in one
+    strided pass; its outer dimensions are looped over, as many as it takes to keep the span
+    (the extra input cells each scaled row needs) within a quarter of a block. A 25x25 kernel
+    on a 512-wide image would otherwise scale some 12,000 cells per row to keep 400.
+    """
     phases: dict[int, list] = {}
     for phase, offset, tap in taps:
         phases.setdefault(phase, []).append((offset, tap))
@@ -164,9 +170,18 @@ def _direct_plans(taps) -> list[tuple]:
     for phase, entries in phases.items():
         offsets = [offset for offset, _ in entries]
         counts, steps = _offset_grid(offsets)
-        low, span = min(offsets), max(offsets) - min(offsets)
-        origin = offsets[0] - low  # where the grid's first tap starts in a scaled row
-        plans.append((phase, low, origin, counts, steps, span, [tap for _, tap in entries]))
+        for split in range(len(counts) + 1):  # split == len(counts): one tap a row, no span
+            size = math.prod(counts[split:])
+            span = sum(
+                (n - 1) * abs(step) for n, step in zip(counts[split:], steps[split:], strict=True)
+            )
+            if 4 * span <= DIRECT_BYTES // (size * c_group * itemsize):
+                break
+        for start in range(0, len(entries), size):  # row-major: an outer index's taps are a run
+            chosen = offsets[start : start + size]
+            low, row_taps = min(chosen), [tap for _, tap in entries[start : start + size]]
+            plans.append((phase, low, chosen[0] - low, counts[split:], steps[split:],
+                          max(chosen) - low, row_taps))  # fmt: skip
     return plans
 
 

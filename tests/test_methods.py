@@ -3,6 +3,8 @@ identities; ``choose_conv_method`` picks one from the shapes alone."""
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 import pytest
 from hypothesis import given
@@ -187,3 +189,32 @@ def test_temporary_memory_is_bounded_by_the_chunk_not_the_batch(method, monkeypa
     thread.start()
     thread.join()
     assert peaks["temporary"] < 1.5 * 2**20
+
+
+@pytest.mark.parametrize(
+    ("counts", "steps"),
+    [([], []), ([5], [1]), ([3, 3], [58, 1]), ([2, 3, 4], [400, -20, 2]), ([4, 2], [-7, -1])],
+)
+def test_offset_grid_recovers_the_grid_of_a_phases_tap_offsets(counts, steps):
+    offsets = [
+        100 + sum(m * step for m, step in zip(index, steps, strict=True))
+        for index in itertools.product(*(range(n) for n in counts))
+    ]
+    found_counts, found_steps = _kernels_fast._offset_grid(offsets)
+    rebuilt = [
+        offsets[0] + sum(m * step for m, step in zip(index, found_steps, strict=True))
+        for index in itertools.product(*(range(n) for n in found_counts))
+    ]
+    assert rebuilt == offsets
+
+
+def test_offset_grid_rejects_offsets_that_are_no_grid():
+    with pytest.raises(AssertionError, match="not a grid"):
+        _kernels_fast._offset_grid([0, 1, 3])
+
+
+def test_direct_sums_whole_kernels_but_loops_rows_of_a_large_one():
+    small = _kernels_fast._forward_plan((3, 3), (1, 1), (1, 1), (58, 58))[1]
+    large = _kernels_fast._forward_plan((25, 25), (1, 1), (1, 1), (536, 536))[1]
+    assert [len(plan[-1]) for plan in _kernels_fast._direct_plans(small, 1, 4)] == [9]
+    assert [len(plan[-1]) for plan in _kernels_fast._direct_plans(large, 1, 4)] == [25] * 25
