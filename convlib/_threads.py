@@ -36,6 +36,7 @@ _state: dict = {"blas": None, "pool": None, "pid": None, "active": 0, "saved": [
 
 
 def _blas_libraries() -> list:
+    """The BLAS libraries loaded when this is first asked (numpy's, which convlib calls)."""
     if _state["blas"] is None:
         found = ThreadpoolController().lib_controllers if ThreadpoolController else []
         _state["blas"] = [lib for lib in found if lib.user_api == "blas"]
