@@ -103,6 +103,7 @@ student: $(VENV)/.installed-test node_modules/.installed  ## Student edition in 
 
 bench: $(VENV)/.installed-test  ## Benchmarks (ratios to torch when installed: pip install torch==2.13.0).
 	$(BIN)/python benchmarks/bench_conv.py
+	$(BIN)/python benchmarks/bench_methods.py
 	$(BIN)/python benchmarks/bench_widgets.py
 
 clean-notebooks: $(VENV)/.installed-test  ## Strip outputs from every notebook in place.

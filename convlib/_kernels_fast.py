@@ -14,16 +14,24 @@ the taps whose positions fall on it), so nothing is scattered tap by tap.
 The sum over taps is computed by one of two methods, column block by column block (a block
 stays in cache):
 
-* ``gemm``: copy the block's tap slices into a small window matrix ``(taps * C_g, B)`` and do
-  one matrix product per group. A 1x1 convolution needs no copy at all (one product per
-  sample). When the kernel is large next to the input (a weight gradient), the wide grid would
-  drop most of what it computes, so the window matrix of the kept cells is formed instead.
-* ``direct``: multiply-add each tap's slice by its weights (``C_g * taps`` vectorised passes
-  over the block); no matrix product, best for depthwise and tiny groups.
+* ``gemm``: copy the block's tap slices into a channel-major window ``(C, taps, B)`` (one
+  copy per tap, for all channels) and multiply it by the weights in one stacked product,
+  ``(g, O_g, C_g * taps) @ (g, C_g * taps, B)``: a group's window matrix is a contiguous slice
+  of the block. A 1x1 convolution needs no copy at all (one product per sample). When the
+  kernel is large next to the input (a weight gradient), the wide grid would drop most of what
+  it computes, so the window matrix of the kept cells is formed instead.
+* ``direct``: no matrix product, for depthwise layers and single channels. One multiplication
+  scales the input rows by every tap's weight at once, and since a phase's tap offsets form a
+  grid, the shifted scaled rows are one strided view that one reduction sums: two passes per
+  output row, where multiply-adding tap by tap takes two per tap.
 
-Temporaries are bounded: ``CHUNK_BYTES`` for a chunk's planes and wide output, ``BLOCK_BYTES``
-for a window block; arrays up to ``REUSE_BYTES`` are kept per thread and reused between calls
-(fresh memory costs page faults on this kind of machine). Results are always fresh arrays.
+Work is split between worker threads (:mod:`convlib._threads`): the batch's samples, or for a
+single sample the columns (the groups, for ``direct``), each worker calling BLAS on one thread.
+
+Temporaries are bounded: ``CHUNK_BYTES`` in all for the workers' planes and wide outputs,
+``BLOCK_BYTES`` (``DIRECT_BYTES``) for each worker's window block; arrays up to
+``REUSE_BYTES`` are kept per thread and reused between calls (fresh memory costs page faults
+on this kind of machine). Results are always fresh arrays.
 """
 
 from __future__ import annotations

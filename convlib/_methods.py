@@ -14,15 +14,20 @@ from collections.abc import Sequence
 METHODS = ("gemm", "direct", "fft")
 """The methods ``conv`` and ``conv_transpose`` accept besides ``'auto'``."""
 
-# Measured (float32, 1 thread, ms as gemm / direct / fft; benchmarks/README.md has the runs):
-# depthwise 8x128x56x56 k3 48 / 49 / -; one-channel 512x512 k5 43 / 36 / 126, k15 219 / 153 /
-# 122, k25 2960 / 577 / 159; 4->4 channels 256x256 k7 18 / 38 / 34, k15 138 / 198 / 40;
-# 64 groups of 2x2 k3 49 / 75 / -; 32 groups of 4x4 k3 51 / 135 / -; 16->16 channels 1-D
-# k65 47 / 284 / 44. So: FFT from about 128 taps per output cell on small groups, tap-by-tap
-# sums for depthwise, the matrix product everywhere else.
+# Measured with benchmarks/bench_methods.py and A/B runs of gemm against direct (float32, 2
+# threads, ms as gemm / direct / fft): depthwise 8x128x56x56 k3 11-13 / 15-17 / -, k5 on 28x28
+# 10.5 / 9.4, k7 20 / 12.6; depthwise 1x96x56x56 k7 9.6 / 5.7; depthwise 1-D 8x64x4000 k31 36 /
+# 19; one channel 512x512 k5 3.1 / 4.3 / 11, k7 5.5 / 6.4, k9 13.6 / 7.6, k15 79 / 20 / 10, k25
+# 379 / 37 / 7; 4->4 channels 256x256 k7 6 / 12 / 12, k15 59 / 55 / 11; 64 groups of 2x2 k3 10 /
+# 19 / -; 32 groups of 4x4 k3 11 / 32 / -; 16->16 channels 1-D k65 23 / 150 / 20. So: FFT from
+# about 128 taps per output cell on small groups; sums of scaled rows for one channel pair per
+# group from 5x5 when there are many groups (9x9 for a single one), where the window matrix
+# of a small product costs more than the product; the matrix product everywhere else.
 FFT_MIN_TAPS = 128
 FFT_MAX_GROUP_PRODUCT = 256
 DIRECT_MAX_GROUP_PRODUCT = 1
+DIRECT_MIN_TAPS = 25  # with more than one group; a single group needs DIRECT_MIN_TAPS_ALONE
+DIRECT_MIN_TAPS_ALONE = 81
 
 
 def choose_conv_method(
@@ -43,8 +48,9 @@ def choose_conv_method(
         \text{method} = \begin{cases}
             \texttt{'fft'} & \text{if } T \ge 128\,S \text{ and } P \le 256
                 \quad\text{(large kernels: the FFT's cost does not grow with } T)\\
-            \texttt{'direct'} & \text{if } P = 1
-                \quad\text{(depthwise, single-channel images: no product to batch)}\\
+            \texttt{'direct'} & \text{if } P = 1 \text{ and } T \ge 25 \text{ (} T \ge 81
+                \text{ for } g = 1 \text{)}
+                \quad\text{(large depthwise and single-channel kernels)}\\
             \texttt{'gemm'} & \text{otherwise (a matrix product per group).}
         \end{cases}
 
@@ -85,6 +91,8 @@ def choose_conv_method(
     >>> choose_conv_method((8, 64, 56, 56), (64, 64, 3, 3))
     'gemm'
     >>> choose_conv_method((8, 128, 56, 56), (128, 1, 3, 3), groups=128)
+    'gemm'
+    >>> choose_conv_method((8, 128, 28, 28), (128, 1, 5, 5), groups=128)
     'direct'
     >>> choose_conv_method((1, 1, 512, 512), (1, 1, 25, 25))
     'fft'
@@ -107,7 +115,9 @@ def choose_conv_method(
         step = math.prod(stride) if isinstance(stride, tuple | list) else stride**nd
     if math.prod(weight_shape[2:]) >= FFT_MIN_TAPS * step and pairs <= FFT_MAX_GROUP_PRODUCT:
         return "fft"
-    return "direct" if pairs <= DIRECT_MAX_GROUP_PRODUCT else "gemm"
+    taps = math.prod(weight_shape[2:])
+    enough = DIRECT_MIN_TAPS if groups > 1 else DIRECT_MIN_TAPS_ALONE
+    return "direct" if pairs <= DIRECT_MAX_GROUP_PRODUCT and taps >= enough else "gemm"
 
 
 def check_method(method: object) -> str:

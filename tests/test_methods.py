@@ -118,10 +118,13 @@ def test_tiny_blocks_and_chunks_do_not_change_the_result(method, monkeypatch):
     [
         ((8, 64, 56, 56), (64, 64, 3, 3), 1, 1, False, "gemm"),
         ((8, 256, 28, 28), (512, 256, 1, 1), 1, 1, False, "gemm"),
-        ((8, 128, 56, 56), (128, 1, 3, 3), 1, 128, False, "direct"),  # depthwise
+        ((8, 128, 56, 56), (128, 1, 3, 3), 1, 128, False, "gemm"),  # depthwise 3x3
+        ((8, 128, 28, 28), (128, 1, 5, 5), 1, 128, False, "direct"),  # depthwise 5x5
+        ((8, 64, 4000), (64, 1, 31), 1, 64, False, "direct"),  # depthwise 1-D
         ((8, 128, 56, 56), (256, 1, 3, 3), 1, 128, False, "gemm"),  # multiplier 2: a product
         ((8, 128, 56, 56), (128, 4, 3, 3), 1, 32, False, "gemm"),  # 32 groups of 4x4
-        ((1, 1, 512, 512), (1, 1, 5, 5), 1, 1, False, "direct"),  # single-channel image
+        ((1, 1, 512, 512), (1, 1, 5, 5), 1, 1, False, "gemm"),  # single-channel image
+        ((1, 1, 512, 512), (1, 1, 9, 9), 1, 1, False, "direct"),  # 81 taps
         ((1, 1, 512, 512), (1, 1, 25, 25), 1, 1, False, "fft"),  # large kernel
         ((1, 1, 512, 512), (1, 1, 25, 25), 2, 1, False, "fft"),  # 625 >= 128 * 4
         ((1, 1, 512, 512), (1, 1, 25, 25), 3, 1, False, "direct"),  # 625 < 128 * 9
@@ -130,7 +133,8 @@ def test_tiny_blocks_and_chunks_do_not_change_the_result(method, monkeypatch):
         ((1, 32, 256, 256), (32, 32, 15, 15), 1, 1, False, "gemm"),  # 1024 channel pairs
         ((3, 16, 16), (16, 3, 3, 3), 1, 1, False, "gemm"),  # unbatched
         ((8, 64, 32, 32), (64, 32, 4, 4), 2, 1, True, "gemm"),
-        ((8, 32, 32, 32), (32, 1, 4, 4), 2, 32, True, "direct"),  # depthwise transposed
+        ((8, 32, 32, 32), (32, 1, 4, 4), 2, 32, True, "gemm"),  # depthwise transposed
+        ((8, 32, 32, 32), (32, 1, 5, 5), 2, 32, True, "direct"),
         ((1, 1, 64, 64), (1, 1, 16, 16), 2, 1, True, "fft"),  # the stride does not count
     ],
 )
