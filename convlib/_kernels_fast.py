@@ -347,6 +347,7 @@ def correlate(x, weight, stride, dilation, groups, pads, padding_mode, out_size,
             planes = _phase_planes(part, pads, padding_mode, stride, phases, grid, "planes")
             if compact:
                 y[chunk] = _compact_gemm(planes, weights, taps, shifts, out_size)
+                del planes
                 continue
             planes = planes.reshape(len(phases), c_in, count * cells)
             wide = _workspace("wide", (c_out, count * cells), x.dtype)
@@ -354,6 +355,7 @@ def correlate(x, weight, stride, dilation, groups, pads, padding_mode, out_size,
             sum_taps(planes, weights, taps, wide, columns, method)
             valid = wide.reshape(c_out, count, *grid)[_cells(map(slice, out_size))]
             y[chunk] = valid.swapaxes(0, 1)
+            del planes, wide, valid  # free before the next chunk's (when not reused)
 
     _threads.run(chunk_by_chunk, samples)  # samples split between workers (if worth it)
     return y
@@ -455,12 +457,14 @@ def transpose(x, weight, stride, dilation, groups, padding, out_size, method):
             planes = _phase_planes(part, pads, "zeros", (1,) * len(size), [(0,) * len(size)],
                                    grid, "planes").reshape(1, c_in, count * cells)  # fmt: skip
             wide = _workspace("wide", (c_out, count * cells), x.dtype)
+            valid = None
             for residue, counts, taps in phase_taps:
                 columns = _wide_columns(count, grid, counts)
                 sum_taps(planes, weights, taps, wide, columns, method)
                 valid = wide.reshape(c_out, count, *grid)[_cells(map(slice, counts))]
                 phase = tuple(slice(r, None, s) for r, s in zip(residue, stride, strict=True))
                 y[(chunk, slice(None), *phase)] = valid.swapaxes(0, 1)
+            del planes, wide, valid  # free before the next chunk's (when not reused)
 
     _threads.run(chunk_by_chunk, samples)  # samples split between workers (if worth it)
     return y

@@ -50,22 +50,25 @@ def test_budget_follows_blas_threads_and_is_one_inside_a_worker():
     assert seen == [1, 1]
 
 
+def blas_threads() -> set[int]:
+    return {lib.num_threads for lib in _threads._blas_libraries()}  # numpy's BLAS
+
+
 def test_run_calls_every_range_and_restores_blas_threads(two_workers):
-    before = threadpoolctl.threadpool_info()
     calls, during = [], []
 
     def record(start, stop):
         calls.append((start, stop))
-        during.append({lib.num_threads for lib in _threads._blas_libraries()})  # numpy's
+        during.append(blas_threads())
 
-    _threads.run(record, [(0, 3), (3, 5), (5, 9)])
+    with threadpoolctl.threadpool_limits(2):
+        _threads.run(record, [(0, 3), (3, 5), (5, 9)])
+        assert blas_threads() == {2}
     assert sorted(calls) == [(0, 3), (3, 5), (5, 9)]
-    assert all(threads <= {1} for threads in during)  # BLAS single-threaded in the workers
-    assert threadpoolctl.threadpool_info() == before
+    assert all(threads == {1} for threads in during)  # BLAS single-threaded in the workers
 
 
 def test_an_error_in_a_worker_is_raised_after_every_range_finished(two_workers):
-    before = threadpoolctl.threadpool_info()
     finished = []
 
     def fail_on_the_second(start, stop):
@@ -73,10 +76,12 @@ def test_an_error_in_a_worker_is_raised_after_every_range_finished(two_workers):
             raise ValueError("range 1")
         finished.append(start)
 
-    with pytest.raises(ValueError, match="range 1"):
-        _threads.run(fail_on_the_second, [(0, 1), (1, 2), (2, 3)])
+    with threadpoolctl.threadpool_limits(2), pytest.raises(ValueError, match="range 1"):
+        try:
+            _threads.run(fail_on_the_second, [(0, 1), (1, 2), (2, 3)])
+        finally:
+            assert blas_threads() == {2}
     assert sorted(finished) == [0, 2]
-    assert threadpoolctl.threadpool_info() == before
 
 
 @pytest.mark.parametrize("method", ["gemm", "direct"])
@@ -140,3 +145,37 @@ def test_a_forked_child_gets_its_own_workers(two_workers):
     assert child.exitcode == 0
     want = reference.conv(np.ones((4, 2, 12, 12)), np.ones((2, 2, 3, 3)), padding=1).sum()
     assert queue.get(timeout=5) == pytest.approx(want)
+
+
+def test_a_worker_never_starts_workers_whatever_blas_reports(monkeypatch):
+    class TwoThreadBlas:  # a BLAS that reports two threads and ignores every setting
+        num_threads = 2
+
+        def set_num_threads(self, threads):
+            pass
+
+    monkeypatch.setattr(_threads, "_blas_libraries", lambda: [TwoThreadBlas()])
+    monkeypatch.setattr(_threads, "_cores", lambda: 2)
+    assert _threads.budget() == 2
+    seen = []
+    _threads.run(lambda a, b: seen.append(_threads.budget()), [(0, 1), (1, 2)])
+    assert seen == [1, 1]
+
+
+def test_the_workers_share_one_chunk_of_temporary_memory(two_workers, monkeypatch):
+    import tracemalloc
+
+    from convlib import _kernels_fast
+
+    monkeypatch.setattr(_kernels_fast, "CHUNK_BYTES", 2**21)
+    monkeypatch.setattr(_kernels_fast, "BLOCK_BYTES", 2**14)
+    monkeypatch.setattr(_kernels_fast, "REUSE_BYTES", 0)  # every workspace is a new allocation
+    x = np.random.default_rng(5).standard_normal((64, 8, 30, 30))  # planes of all: 8.4 MB
+    w = np.ones((8, 8, 3, 3))
+    tracemalloc.start()
+    try:
+        out = convlib.conv2d(x, w, padding=1, method="gemm")
+        peak = tracemalloc.get_traced_memory()[1] - out.nbytes
+    finally:
+        tracemalloc.stop()
+    assert peak < 1.25 * 2**21
