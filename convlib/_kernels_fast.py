@@ -315,14 +315,20 @@ def correlate(x, weight, stride, dilation, groups, pads, padding_mode, out_size,
     pointwise = all(k == 1 for k in kernel) and not any(a or b for a, b in pads)
     samples = _threads.split(n_batch, _macs(n_batch, math.prod(out_size), weights))
     if method == "gemm" and pointwise:
-        cells = x[(slice(None), slice(None), *(slice(None, None, s) for s in stride))]
-        cells = np.ascontiguousarray(cells).reshape(n_batch, groups, c_group, -1)
-        y = np.empty((n_batch, groups, c_out // groups, cells.shape[-1]), dtype=x.dtype)
+        kept = (slice(None), *(slice(None, None, s) for s in stride))  # one sample's kept cells
+        cells = math.prod(out_size)
+        y = np.empty((n_batch, groups, c_out // groups, cells), dtype=x.dtype)
 
         def products(first: int, last: int) -> None:
-            for sample, group in itertools.product(range(first, last), range(groups)):
-                # one 2-D product per sample and group, no layout change
-                np.matmul(weights[group, :, :, 0], cells[sample, group], out=y[sample, group])
+            for sample in range(first, last):
+                if all(s == 1 for s in stride):
+                    source = x[sample].reshape(groups, c_group, cells)  # a view
+                else:  # one sample's strided cells at a time: memory bounded by a sample
+                    source = _workspace("pointwise", (c_in, *out_size), x.dtype)
+                    source[...] = x[sample][kept]
+                    source = source.reshape(groups, c_group, cells)
+                # one 2-D product per group, no layout change
+                np.matmul(weights[:, :, :, 0], source, out=y[sample])
 
         _threads.run(products, samples)
         return y.reshape(n_batch, c_out, *out_size)
