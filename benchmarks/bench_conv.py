@@ -236,7 +236,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--dtype", choices=("float32", "float64"), default="float32")
-    parser.add_argument("--method", choices=("auto", "gemm", "direct"), default="auto")
+    parser.add_argument("--method", choices=("auto", *convlib.METHODS), default="auto")
     parser.add_argument("--threads", type=int, default=2, help="BLAS and torch threads")
     parser.add_argument("--clock", choices=tuple(CLOCKS), default="wall")
     args = parser.parse_args()

@@ -20,6 +20,9 @@ import convlib
 
 CASES = [  # name, input shape, weight shape, keyword arguments
     ("depthwise 8x128x56x56 k3", (8, 128, 56, 56), (128, 1, 3, 3), {"padding": 1, "groups": 128}),
+    ("depthwise 8x128x28x28 k5", (8, 128, 28, 28), (128, 1, 5, 5), {"padding": 2, "groups": 128}),
+    ("depthwise 1x96x56x56 k7", (1, 96, 56, 56), (96, 1, 7, 7), {"padding": 3, "groups": 96}),
+    ("depthwise 1-D 8x64x4000 k31", (8, 64, 4000), (64, 1, 31), {"padding": 15, "groups": 64}),
     ("one channel 512x512 k5", (1, 1, 512, 512), (1, 1, 5, 5), {"padding": 2}),
     ("one channel 512x512 k15", (1, 1, 512, 512), (1, 1, 15, 15), {"padding": 7}),
     ("one channel 512x512 k25", (1, 1, 512, 512), (1, 1, 25, 25), {"padding": 12}),
@@ -33,7 +36,7 @@ CASES = [  # name, input shape, weight shape, keyword arguments
 
 def run(repeat: int, clock: str) -> list[str]:
     rng = np.random.default_rng(0)
-    lines = [f"{'case':28s} {'gemm ms':>8s} {'direct ms':>9s} {'fft ms':>7s}  auto"]
+    lines = [f"{'case':30s} {'gemm ms':>8s} {'direct ms':>9s} {'fft ms':>7s}  auto"]
     for name, input_shape, weight_shape, kwargs in CASES:
         x = rng.standard_normal(input_shape).astype(np.float32)
         w = rng.standard_normal(weight_shape).astype(np.float32)
@@ -51,7 +54,7 @@ def run(repeat: int, clock: str) -> list[str]:
         times = best_times(calls, repeat, clock)
         cells = [f"{times[m] * 1e3:.1f}" if m in times else "-" for m in ("gemm", "direct", "fft")]
         auto = convlib.choose_conv_method(input_shape, weight_shape, groups=groups)
-        lines.append(f"{name:28s} {cells[0]:>8s} {cells[1]:>9s} {cells[2]:>7s}  {auto}")
+        lines.append(f"{name:30s} {cells[0]:>8s} {cells[1]:>9s} {cells[2]:>7s}  {auto}")
     return lines
 
 

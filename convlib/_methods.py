@@ -14,15 +14,15 @@ from collections.abc import Sequence
 METHODS = ("gemm", "direct", "fft")
 """The methods ``conv`` and ``conv_transpose`` accept besides ``'auto'``."""
 
-# Measured with benchmarks/bench_methods.py and A/B runs of gemm against direct (float32, 2
-# threads, ms as gemm / direct / fft): depthwise 8x128x56x56 k3 11-13 / 15-17 / -, k5 on 28x28
-# 10.5 / 9.4, k7 20 / 12.6; depthwise 1x96x56x56 k7 9.6 / 5.7; depthwise 1-D 8x64x4000 k31 36 /
-# 19; one channel 512x512 k5 3.1 / 4.3 / 11, k7 5.5 / 6.4, k9 13.6 / 7.6, k15 79 / 20 / 10, k25
-# 379 / 37 / 7; 4->4 channels 256x256 k7 6 / 12 / 12, k15 59 / 55 / 11; 64 groups of 2x2 k3 10 /
-# 19 / -; 32 groups of 4x4 k3 11 / 32 / -; 16->16 channels 1-D k65 23 / 150 / 20. So: FFT from
-# about 128 taps per output cell on small groups; sums of scaled rows for one channel pair per
-# group from 5x5 when there are many groups (9x9 for a single one), where the window matrix
-# of a small product costs more than the product; the matrix product everywhere else.
+# Measured with benchmarks/bench_methods.py (float32, 2 threads, ms as gemm / direct / fft):
+# depthwise 8x128x56x56 k3 11.3 / 13.6 / -, 8x128x28x28 k5 7.8 / 8.0, 1x96x56x56 k7 8.9 / 5.5,
+# 1-D 8x64x4000 k31 30.2 / 18.3; one channel 512x512 k5 3.2 / 5.1 / 11.0, k15 62 / 19.5 / 7.2,
+# k25 479 / 52 / 7.6; 4->4 channels 256x256 k7 5.2 / 11.2 / 15.0, k15 89 / 63 / 12.2; 64 groups
+# of 2x2 k3 9.8 / 15.0 / -; 32 groups of 4x4 k3 10.4 / 35.6 / -; 16->16 channels 1-D k65 20.1 /
+# 150 / 19.5 (A/B runs: one channel k9 13.6 / 7.6). So: FFT from about 128 taps per output cell
+# on small groups; sums of scaled rows for one channel pair per group from 5x5 when there are
+# many groups (9x9 for a single one), where a small product's window matrix costs more than the
+# product; the matrix product everywhere else.
 FFT_MIN_TAPS = 128
 FFT_MAX_GROUP_PRODUCT = 256
 DIRECT_MAX_GROUP_PRODUCT = 1
