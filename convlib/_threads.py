@@ -28,7 +28,7 @@ except ImportError:  # optional: without it every call runs on the calling threa
     ThreadpoolController = None
 
 MIN_WORK = 2**23
-"""Multiply-adds a worker must get before a split pays (a hand-off costs tens of microseconds)."""
+"""Multiply-adds each worker must get for a split (below, the hand-off cost more than it saved)."""
 
 _lock = threading.Lock()
 _local = threading.local()
