@@ -29,7 +29,8 @@ Work is split between worker threads (:mod:`convlib._threads`): the batch's samp
 single sample the columns (the groups, for ``direct``), each worker calling BLAS on one thread.
 
 Temporaries are bounded: ``CHUNK_BYTES`` in all for the workers' planes and wide outputs,
-``BLOCK_BYTES`` (``DIRECT_BYTES``) for each worker's window block; arrays up to
+``BLOCK_BYTES`` (up to 4x that for very many channels) or ``DIRECT_BYTES`` for each worker's
+window block; arrays up to
 ``REUSE_BYTES`` are kept per thread and reused between calls (fresh memory costs page faults
 on this kind of machine). Results are always fresh arrays.
 """
@@ -152,7 +153,10 @@ def _gemm(planes, matrix, taps, out, first, last) -> None:
         np.matmul(matrix, source.reshape(groups, depth, -1),
                   out=out[:, first:last].reshape(groups, o_group, -1))  # fmt: skip
         return
-    block = min(last - first, max(256, BLOCK_BYTES // (channels * len(taps) * out.itemsize)))
+    column = channels * len(taps) * out.itemsize  # bytes of one window column
+    # BLOCK_BYTES, or up to 4x that to keep 256 columns (a product needs some width)
+    block = max(1, BLOCK_BYTES // column, min(256, 4 * BLOCK_BYTES // column))
+    block = min(last - first, block)
     window = _workspace("window", (channels, len(taps), block), out.dtype)
     for start in range(first, last, block):
         stop = min(start + block, last)
@@ -196,11 +200,12 @@ def _direct_plans(taps, c_group: int, itemsize: int) -> list[tuple]:
 def _direct(planes, weights, plans, out, columns, groups) -> None:
     """Columns ``range(*columns)`` of groups ``range(*groups)``, with no matrix product.
 
-    For each phase, one multiplication forms every tap's scaled copy of the input rows at
-    once, ``Q[c, t] = w[o, c, t] * planes[c, low : low + width + span]``; the taps' offsets
-    form a grid (:func:`_offset_grid`), so the shifted rows ``Q[c, t, off_t - low :]`` are one
-    strided view, and one reduction sums them: two passes per output row and phase, however
-    many taps and channels (tap by tap it would be two per tap and channel).
+    For each plan (a phase's taps, or one outer row of them for a large kernel), one
+    multiplication forms every tap's scaled copy of the input rows at once,
+    ``Q[c, t] = w[o, c, t] * planes[c, low : low + width + span]``; the taps' offsets form a
+    grid (:func:`_offset_grid`), so the shifted rows ``Q[c, t, off_t - low :]`` are one strided
+    view, and one reduction sums them: two passes per output row and plan, however many taps
+    and channels it holds (tap by tap it would be two per tap and channel).
     """
     _, o_group, c_group, _ = weights.shape
     first, last = columns
@@ -213,7 +218,7 @@ def _direct(planes, weights, plans, out, columns, groups) -> None:
     for start in range(first, last, block):
         stop = min(start + block, last)
         width = stop - start
-        views = []  # per phase: the products' buffer, and its shifted rows (made once a block)
+        views = []  # per plan: the products' buffer and its shifted rows (made once a block)
         for _, _, origin, counts, steps, span, tap_list in plans:
             length = width + span
             products = scaled[: c_group * len(tap_list) * length]

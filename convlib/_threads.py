@@ -132,6 +132,8 @@ def _single_threaded_blas() -> Iterator[None]:
 
 
 def _after_fork_in_child() -> None:  # a forked child has none of the parent's threads
+    global _lock
+    _lock = threading.Lock()  # another thread may have held it at the fork
     _state.update(pool=None, pid=None, active=0, saved=[])
 
 
