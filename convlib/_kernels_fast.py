@@ -106,17 +106,16 @@ def sum_taps(planes, weights, taps, out, columns, method) -> None:
     columns are split between the worker threads (:mod:`convlib._threads`).
     """
     groups, o_group, c_group, _ = weights.shape
+    work = columns * len(taps) * math.prod(weights.shape[:3])  # multiply-adds
     if method == "gemm":
         matrix = _tap_matrix(weights, taps)
 
         def columns_of_every_group(start: int, stop: int) -> None:
             _gemm(planes, matrix, taps, out, start, stop)
 
-        work = columns * len(taps) * math.prod(weights.shape[:3])
         _threads.run(columns_of_every_group, _threads.split(columns, work, step=64))
     else:
         plans = _direct_plans(taps, c_group, out.itemsize)
-        work = columns * len(taps) * math.prod(weights.shape[:3])
         if groups > 1:  # many short passes: whole groups to a worker, so it seldom waits on the GIL
 
             def some_groups(start: int, stop: int) -> None:

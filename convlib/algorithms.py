@@ -23,7 +23,7 @@ from ._validation import (
     check_positive_int,
     result_dtype,
 )
-from .ops import checked_conv_arguments
+from .ops import checked_conv_arguments, finish_conv
 from .padding import pad
 from .shapes import padded_output_size, resolve_padding
 
@@ -113,13 +113,6 @@ def _prepare(input, weight, bias, stride, padding, dilation, groups, padding_mod
     return x, weight, bias, batched, plan.stride, plan.dilation, groups, plan.output_size
 
 
-def _finish(y, bias, batched, dtype):
-    y = y.astype(dtype, copy=False)
-    if bias is not None:
-        y += bias.astype(dtype, copy=False).reshape(-1, *(1,) * (y.ndim - 2))
-    return y if batched else y[0]
-
-
 def im2col_conv(
     input: np.ndarray,
     weight: np.ndarray,
@@ -147,7 +140,7 @@ def im2col_conv(
         [w[i] @ cols[:, i * rows_per_group : (i + 1) * rows_per_group] for i in range(groups)],
         axis=1,
     )  # (N, C_out, L)
-    return _finish(y.reshape(*y.shape[:2], *out), bias, batched, x.dtype)
+    return finish_conv(y.reshape(*y.shape[:2], *out), bias, batched, x.dtype)
 
 
 def _mix_channels(v: np.ndarray, u: np.ndarray, groups: int) -> np.ndarray:
@@ -209,7 +202,7 @@ def fft_conv(
     keep = tuple(
         slice(e - 1, e - 1 + s * (o - 1) + 1, s) for e, s, o in zip(span, stride, out, strict=True)
     )
-    return _finish(full[(..., *keep)], bias, batched, x.dtype)
+    return finish_conv(full[(..., *keep)], bias, batched, x.dtype)
 
 
 # --- Winograd F(2, 3) -------------------------------------------------------------------
@@ -282,7 +275,7 @@ def winograd_conv(
     y = _transform(m, WINOGRAD_AT, nd).reshape(n, c_out, *tiles, *(2,) * nd)  # A^T M A
     order = [0, 1, *(a for i in range(nd) for a in (2 + i, 2 + nd + i))]
     y = y.transpose(order).reshape(n, c_out, *(2 * t for t in tiles))
-    return _finish(y[(..., *(slice(0, o) for o in out))], bias, batched, x.dtype)
+    return finish_conv(y[(..., *(slice(0, o) for o in out))], bias, batched, x.dtype)
 
 
 # --- counting multiplications -------------------------------------------------------------

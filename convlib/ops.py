@@ -65,6 +65,17 @@ def checked_conv_arguments(input, weight, bias, stride, padding, dilation, group
     return x, weight, bias, groups, padding_mode, plan, batched
 
 
+def finish_conv(y: np.ndarray, bias, batched: bool, dtype) -> np.ndarray:
+    """``y`` (N, C_out, *spatial) in ``dtype``, plus the per-channel bias, unbatched if need be.
+
+    The last step of :func:`conv`, :func:`conv_transpose` and ``convlib.algorithms``.
+    """
+    y = y.astype(dtype, copy=False)
+    if bias is not None:
+        y += bias.astype(dtype, copy=False).reshape(-1, *(1,) * (y.ndim - 2))
+    return y if batched else y[0]
+
+
 def conv(
     input: np.ndarray,
     weight: np.ndarray,
@@ -139,7 +150,6 @@ def conv(
     x, weight, bias, groups, padding_mode, plan, batched = checked_conv_arguments(
         input, weight, bias, stride, padding, dilation, groups, padding_mode
     )
-    nd = weight.ndim - 2
     stride, dilation, pads, out_size = plan.stride, plan.dilation, plan.padding, plan.output_size
 
     method = check_method(method)
@@ -154,9 +164,7 @@ def conv(
         y = fast.correlate(
             x, weight, stride, dilation, groups, pads, padding_mode, out_size, method
         )
-    if bias is not None:
-        y += bias.astype(dtype, copy=False).reshape(-1, *(1,) * nd)
-    return y if batched else y[0]
+    return finish_conv(y, bias, batched, dtype)
 
 
 def conv_transpose(
@@ -250,9 +258,7 @@ def conv_transpose(
         y = fft.transpose(x, weight, stride, dilation, groups, padding, out_size)
     else:
         y = fast.transpose(x, weight, stride, dilation, groups, padding, out_size, method)
-    if bias is not None:
-        y += bias.astype(dtype, copy=False).reshape(-1, *(1,) * nd)
-    return y if batched else y[0]
+    return finish_conv(y, bias, batched, dtype)
 
 
 def _spatial_output_size(output_size: object, nd: int) -> tuple[int, ...]:
