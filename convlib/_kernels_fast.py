@@ -9,7 +9,10 @@ end are computed and dropped. Strides use the polyphase decomposition: the padde
 split into its ``prod(stride)`` phases (``x[r::s]``), each tap reads exactly one phase at one
 offset, and a strided convolution becomes a sum of stride-1 tap products with no wasted work.
 A transposed convolution is the same sum, once per output phase (each output phase receives
-the taps whose positions fall on it), so nothing is scattered tap by tap.
+the taps whose positions fall on it), so nothing is scattered tap by tap. With fewer output
+than input channels per group it is computed the other way round instead (col2im): one
+product of the weights with a block of input cells gives every tap's contribution, and each
+tap's rows are added, in one contiguous pass, at its shift into the output phases.
 
 The sum over taps is computed by one of two methods, column block by column block (a block
 stays in cache):
@@ -427,10 +430,15 @@ def transpose(x, weight, stride, dilation, groups, padding, out_size, method):
 
     Output cell ``m`` receives ``w[j]^T x[t]`` for every ``s*t + d*j = m + p``. Output phase
     ``r`` (cells ``m = s*u + r``) is a stride-1 correlation of the input with the taps that
-    land on it, so the whole operation is ``prod(stride)`` calls of :func:`sum_taps`.
+    land on it, so the whole operation is ``prod(stride)`` calls of :func:`sum_taps`. With
+    ``'gemm'`` and fewer output than input channels per group, :func:`_transpose_by_products`
+    is used instead (faster there in float32, about as fast in float64, and slower with
+    ``O_g >= C_g``: benchmarks/README.md).
     """
     n_batch, c_in, *size = x.shape
     _, c_group_out, *kernel = weight.shape
+    if method == "gemm" and c_group_out < c_in // groups:
+        return _transpose_by_products(x, weight, stride, dilation, groups, padding, out_size)
     c_out = c_group_out * groups
     # (g, O_g, C_g, T): the weight of output channel o, input channel c of a group
     weights = weight.reshape(groups, c_in // groups, c_group_out, -1).transpose(0, 2, 1, 3)
@@ -478,3 +486,95 @@ def transpose(x, weight, stride, dilation, groups, padding, out_size, method):
 
     _threads.run(chunk_by_chunk, samples)  # samples split between workers (if worth it)
     return y
+
+
+def _transpose_by_products(x, weight, stride, dilation, groups, padding, out_size):
+    """Transposed convolution as one product per column block, then one add per tap (col2im).
+
+    ``P = W^T x`` holds every tap's contribution from every input cell: ``(g, T * O_g, B)``
+    for a block of ``B`` cells of the input planes. Tap ``j`` lands at the full (uncropped)
+    output position ``s*t + d*j``, which is cell ``t + q`` of phase ``r`` for ``d*j = s*q + r``.
+    The full output is kept as its phases, each on the input's grid, so a tap's rows of ``P``
+    are one contiguous add at a fixed shift; the phases are then cropped by ``padding`` into
+    the output. The product has ``T * O_g`` rows where the per-phase correlation of
+    :func:`transpose` has ``O_g``, and the adds move ``T * O_g`` values per input cell where
+    the window copies move ``T * C_g``: it wins when ``O_g < C_g``.
+    """
+    n_batch, c_in, *size = x.shape
+    _, o_group, *kernel = weight.shape
+    c_group, c_out, count_taps = c_in // groups, o_group * groups, math.prod(kernel)
+    # every full position's phase cell, and room for the largest shift past the input
+    grid = [
+        max(n + d * (k - 1) // s, (o - 1 + p) // s + 1)
+        for n, k, s, d, o, p in zip(size, kernel, stride, dilation, out_size, padding, strict=True)
+    ]
+    strides, cells = _row_major(grid), math.prod(grid)
+    phases: dict[tuple[int, ...], int] = {}  # residue -> index, in order of first use
+    targets = []  # per tap, row-major: (phase index, flat shift in the phase grid)
+    for tap in itertools.product(*(range(k) for k in kernel)):
+        where = [j * d for j, d in zip(tap, dilation, strict=True)]
+        residue = tuple(w % s for w, s in zip(where, stride, strict=True))
+        shift = sum(w // s * g for w, s, g in zip(where, stride, strides, strict=True))
+        targets.append((phases.setdefault(residue, len(phases)), shift))
+    weights = weight.reshape(groups, c_group, o_group, count_taps)
+    matrix = weights.transpose(0, 3, 2, 1)  # (g, T, O_g, C_g): rows (tap, o) of a group
+    y = np.zeros((n_batch, c_out, *out_size), dtype=x.dtype)
+    work = _macs(n_batch, math.prod(size), weights)
+    samples = _threads.split(n_batch, work)
+    pads = [(0, g - n) for g, n in zip(grid, size, strict=True)]
+    per_sample = (c_in + len(phases) * c_out) * cells * x.itemsize
+
+    def chunk_by_chunk(first: int, last: int) -> None:
+        for chunk in _chunks(first, last, per_sample, len(samples)):
+            part = x[chunk]
+            count = part.shape[0]
+            planes = _phase_planes(part, pads, "zeros", (1,) * len(size), [(0,) * len(size)],
+                                   grid, "planes").reshape(c_in, count * cells)  # fmt: skip
+            full = _workspace("wide", (len(phases), c_out, count * cells), x.dtype)
+            full[...] = 0
+
+            # a single chunk's output rows are split between workers instead of its samples
+            ranges = [(0, o_group)] if len(samples) > 1 else _threads.split(o_group, work)
+            _threads.run(functools.partial(_add_products, planes, matrix, targets, full), ranges)
+            held = full.reshape(len(phases), c_out, count, *grid)
+            for residue in itertools.product(*(range(s) for s in stride)):
+                # output cells m = residue + s*u are full positions m + p
+                first_full = [r + p for r, p in zip(residue, padding, strict=True)]
+                phase = tuple(f % s for f, s in zip(first_full, stride, strict=True))
+                if phase not in phases:
+                    continue  # no tap lands there: those cells stay zero
+                kept = [
+                    slice(f // s, f // s + len(range(r, o, s)))
+                    for f, s, r, o in zip(first_full, stride, residue, out_size, strict=True)
+                ]
+                into = (chunk, slice(None), *map(slice, residue, out_size, stride))
+                y[into] = held[phases[phase]][_cells(kept)].swapaxes(0, 1)
+            del planes, full, held  # free before the next chunk's (when not reused)
+
+    _threads.run(chunk_by_chunk, samples)  # samples split between workers (if worth it)
+    return y
+
+
+def _add_products(planes, matrix, targets, full, first: int, last: int) -> None:
+    """Output rows ``first:last`` of every group: per column block, ``P = W^T planes``, then
+    tap ``j``'s rows of ``P`` added into ``full[phase_j]`` at its shift.
+
+    ``planes`` (C, L) with zeros past every input cell; ``matrix`` (g, T, O_g, C_g);
+    ``full`` (phases, O, L), zero where nothing was added.
+    """
+    matrix = np.ascontiguousarray(matrix[:, :, first:last])
+    groups, count_taps, count_rows, c_group = matrix.shape
+    depth = count_taps * count_rows
+    matrix = matrix.reshape(groups, depth, c_group)
+    o_group = full.shape[1] // groups
+    columns = full.shape[2] - max(shift for _, shift in targets)  # planes past that are zeros
+    block = min(columns, max(64, BLOCK_BYTES // (groups * depth * full.itemsize)))
+    for start in range(0, columns, block):
+        stop = min(start + block, columns)
+        width = stop - start
+        products = _workspace("products", (groups, depth, width), full.dtype)
+        np.matmul(matrix, planes[:, start:stop].reshape(groups, c_group, width), out=products)
+        per_tap = products.reshape(groups, count_taps, count_rows, width)
+        for index, (phase, shift) in enumerate(targets):
+            into = full[phase][:, start + shift : stop + shift].reshape(groups, o_group, width)
+            into[:, first:last] += per_tap[:, index]

@@ -210,7 +210,9 @@ def conv_transpose(
         As in :func:`conv`. With ``'gemm'`` and ``'direct'``, each of the ``prod(stride)``
         output phases is a stride-1 correlation of the input with the kernel taps that land on
         it (the polyphase view), so no zero-inserted input is built and nothing is scattered
-        tap by tap; ``'fft'`` convolves the zero-upsampled input.
+        tap by tap; ``'gemm'`` with fewer output than input channels per group instead
+        multiplies the weights by a block of input cells and adds each tap's rows at its
+        shift (col2im); ``'fft'`` convolves the zero-upsampled input.
 
     Returns
     -------

@@ -109,6 +109,29 @@ def test_split_work_gives_the_serial_result(two_workers, method, monkeypatch):
     )
 
 
+def test_transposed_products_split_samples_or_output_rows_and_give_the_serial_result(
+    two_workers, monkeypatch
+):
+    """Fewer output than input channels per group: one product per block, then one add per
+    tap (the samples split between workers, or a single sample's output rows)."""
+    ranges_run = []
+    real_run = _threads.run
+    monkeypatch.setattr(_threads, "run", lambda fn, ranges: (ranges_run.append(ranges),
+                                                             real_run(fn, ranges))[1])  # fmt: skip
+    rng = np.random.default_rng(4)
+    x = rng.standard_normal((3, 6, 7, 5))
+    w = rng.standard_normal((6, 5, 3, 2))  # 6 input channels, 5 output channels
+    for batch in (x, x[:1]):
+        for kwargs in ({"stride": 2, "padding": 1}, {"stride": (3, 1), "dilation": (1, 2)}):
+            ranges_run.clear()
+            got = convlib.conv_transpose2d(batch, w, method="gemm", **kwargs)
+            want = reference.conv_transpose(batch, w, **kwargs)
+            np.testing.assert_allclose(got, want, rtol=1e-10, atol=1e-10)
+            assert (
+                [(0, 2), (2, 3)] in ranges_run if len(batch) > 1 else [(0, 3), (3, 5)] in ranges_run
+            )
+
+
 def test_calls_from_several_threads_at_once_agree_with_the_reference(two_workers):
     rng = np.random.default_rng(4)
     x = rng.standard_normal((4, 6, 16, 16))
