@@ -104,6 +104,7 @@ student: $(VENV)/.installed-test node_modules/.installed  ## Student edition in 
 bench: $(VENV)/.installed-test  ## Benchmarks (ratios to torch when installed: pip install torch==2.13.0).
 	$(BIN)/python benchmarks/bench_conv.py
 	$(BIN)/python benchmarks/bench_methods.py
+	$(BIN)/python benchmarks/bench_winograd.py
 	@test -f _build/html/index.html || $(MAKE) book-strict  # the explorers' benchmark reads the book
 	$(BIN)/python benchmarks/bench_widgets.py
 

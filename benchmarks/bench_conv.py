@@ -208,21 +208,26 @@ def _run(repeat: int, dtype: str, method: str, threads: int, clock: str) -> list
 def report(rows: list[dict]) -> str:
     lines = [
         f"{'case':32s} {'convlib ms':>10s} {'torch ms':>9s} {'/torch':>7s} {'matmul ms':>9s} "
-        f"{'/matmul':>8s} {'temp MB':>8s} {'out MB':>7s}"
+        f"{'/matmul':>8s} {'matmul/torch':>12s} {'temp MB':>8s} {'out MB':>7s}"
     ]
     for r in rows:
         t = r.get("torch")
         torch_cols = f"{t * 1e3:9.1f} {r['convlib'] / t:7.2f}" if t else f"{'-':>9s} {'-':>7s}"
+        floor_to_torch = f"{r['floor'] / t:12.2f}" if t else f"{'-':>12s}"
         lines.append(
             f"{r['case']:32s} {r['convlib'] * 1e3:10.1f} {torch_cols} {r['floor'] * 1e3:9.1f} "
-            f"{r['convlib'] / r['floor']:8.2f} {r['peak'] / 2**20:8.1f} {r['output'] / 2**20:7.1f}"
+            f"{r['convlib'] / r['floor']:8.2f} {floor_to_torch} {r['peak'] / 2**20:8.1f} "
+            f"{r['output'] / 2**20:7.1f}"
         )
     if all("torch" in r for r in rows):
         for label, transposed in (("conv", False), ("conv_transpose", True)):
-            ratios = [r["convlib"] / r["torch"] for r in rows if r["transposed"] == transposed]
+            chosen = [r for r in rows if r["transposed"] == transposed]
+            ratios = [r["convlib"] / r["torch"] for r in chosen]
+            floors = [r["floor"] / r["torch"] for r in chosen]
             lines.append(
                 f"{label}: median ratio to torch {statistics.median(ratios):.2f}, "
-                f"worst {max(ratios):.2f}"
+                f"worst {max(ratios):.2f}; the bare matmul's own: median "
+                f"{statistics.median(floors):.2f}, worst {max(floors):.2f}"
             )
     ratios = [r["convlib"] / r["floor"] for r in rows]
     lines.append(
