@@ -498,7 +498,8 @@ def _transpose_by_products(x, weight, stride, dilation, groups, padding, out_siz
     are one contiguous add at a fixed shift; the phases are then cropped by ``padding`` into
     the output. The product has ``T * O_g`` rows where the per-phase correlation of
     :func:`transpose` has ``O_g``, and the adds move ``T * O_g`` values per input cell where
-    the window copies move ``T * C_g``: it wins when ``O_g < C_g``.
+    the window copies move ``T * C_g``: hence it is used only when ``O_g < C_g`` (the timings
+    are in benchmarks/README.md).
     """
     n_batch, c_in, *size = x.shape
     _, o_group, *kernel = weight.shape
@@ -567,7 +568,8 @@ def _add_products(planes, matrix, targets, full, first: int, last: int) -> None:
     depth = count_taps * count_rows
     matrix = matrix.reshape(groups, depth, c_group)
     o_group = full.shape[1] // groups
-    columns = full.shape[2] - max(shift for _, shift in targets)  # planes past that are zeros
+    # every input cell lies before this column: the grid leaves room for the largest shift
+    columns = full.shape[2] - max(shift for _, shift in targets)
     block = min(columns, max(64, BLOCK_BYTES // (groups * depth * full.itemsize)))
     for start in range(0, columns, block):
         stop = min(start + block, columns)
