@@ -509,14 +509,11 @@ def _transpose_by_products(x, weight, stride, dilation, groups, padding, out_siz
         max(n + d * (k - 1) // s, (o - 1 + p) // s + 1)
         for n, k, s, d, o, p in zip(size, kernel, stride, dilation, out_size, padding, strict=True)
     ]
-    strides, cells = _row_major(grid), math.prod(grid)
-    phases: dict[tuple[int, ...], int] = {}  # residue -> index, in order of first use
-    targets = []  # per tap, row-major: (phase index, flat shift in the phase grid)
-    for tap in itertools.product(*(range(k) for k in kernel)):
-        where = [j * d for j, d in zip(tap, dilation, strict=True)]
-        residue = tuple(w % s for w, s in zip(where, stride, strict=True))
-        shift = sum(w // s * g for w, s, g in zip(where, stride, strides, strict=True))
-        targets.append((phases.setdefault(residue, len(phases)), shift))
+    cells = math.prod(grid)
+    # tap j lands where a forward convolution's tap j reads: the same phases and shifts
+    residues, taps, _ = _forward_plan(tuple(kernel), tuple(stride), tuple(dilation), tuple(grid))
+    phases = {residue: index for index, residue in enumerate(residues)}
+    targets = [(phase, shift) for phase, shift, _ in taps]  # row-major, as the weight's taps
     weights = weight.reshape(groups, c_group, o_group, count_taps)
     matrix = weights.transpose(0, 3, 2, 1)  # (g, T, O_g, C_g): rows (tap, o) of a group
     y = np.zeros((n_batch, c_out, *out_size), dtype=x.dtype)
