@@ -29,7 +29,8 @@ stays in cache):
   output row, where multiply-adding tap by tap takes two per tap.
 
 Work is split between worker threads (:mod:`convlib._threads`): the batch's samples, or for a
-single sample the columns (the groups, for ``direct``), each worker calling BLAS on one thread.
+single sample the columns (the groups, for ``direct``; the output channels, for col2im), each
+worker calling BLAS on one thread.
 
 Temporaries are bounded: ``CHUNK_BYTES`` in all for the workers' planes and wide outputs,
 ``BLOCK_BYTES`` (up to 4x that for very many channels) or ``DIRECT_BYTES`` for each worker's
