@@ -311,6 +311,13 @@ def _phase_planes(x, pads, padding_mode, stride, residues, grid, name):
     return planes
 
 
+def _padded_planes(x, pads, grid) -> np.ndarray:
+    """``x`` (N, C, *S) zero-padded by ``pads`` to ``grid``, as planes ``(C, N * prod(grid))``."""
+    nd = x.ndim - 2
+    planes = _phase_planes(x, pads, "zeros", (1,) * nd, [(0,) * nd], grid, "planes")
+    return planes.reshape(x.shape[1], -1)
+
+
 def correlate(x, weight, stride, dilation, groups, pads, padding_mode, out_size, method):
     """Cross-correlate unpadded ``x`` (N, C_in, *S) with ``weight`` (C_out, C_in/g, *K).
 
@@ -473,8 +480,7 @@ def transpose(x, weight, stride, dilation, groups, padding, out_size, method):
         for chunk in _chunks(first, last, (c_in + c_out) * cells * x.itemsize, len(samples)):
             part = x[chunk]
             count = part.shape[0]
-            planes = _phase_planes(part, pads, "zeros", (1,) * len(size), [(0,) * len(size)],
-                                   grid, "planes").reshape(1, c_in, count * cells)  # fmt: skip
+            planes = _padded_planes(part, pads, grid)[None]  # one phase: stride 1
             wide = _workspace("wide", (c_out, count * cells), x.dtype)
             valid = None
             for residue, counts, taps in phase_taps:
@@ -527,8 +533,7 @@ def _transpose_by_products(x, weight, stride, dilation, groups, padding, out_siz
         for chunk in _chunks(first, last, per_sample, len(samples)):
             part = x[chunk]
             count = part.shape[0]
-            planes = _phase_planes(part, pads, "zeros", (1,) * len(size), [(0,) * len(size)],
-                                   grid, "planes").reshape(c_in, count * cells)  # fmt: skip
+            planes = _padded_planes(part, pads, grid)
             full = _workspace("wide", (len(phases), c_out, count * cells), x.dtype)
             full[...] = 0
 
