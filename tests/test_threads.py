@@ -26,6 +26,20 @@ def two_workers(monkeypatch):
     monkeypatch.setattr(_threads, "budget", budget)
 
 
+@pytest.fixture
+def ranges_run(monkeypatch):
+    """The ranges of every ``_threads.run`` call, in order (the calls still run)."""
+    calls = []
+    real_run = _threads.run
+
+    def recording_run(fn, ranges):
+        calls.append(ranges)
+        return real_run(fn, ranges)
+
+    monkeypatch.setattr(_threads, "run", recording_run)
+    return calls
+
+
 @pytest.mark.parametrize(("total", "step"), [(1, 1), (7, 1), (100, 64), (1000, 64), (5, 8)])
 def test_split_covers_every_index_once_in_whole_steps(two_workers, total, step):
     ranges = _threads.split(total, work=10**9, step=step)
@@ -85,11 +99,7 @@ def test_an_error_in_a_worker_is_raised_after_every_range_finished(two_workers):
 
 
 @pytest.mark.parametrize("method", ["gemm", "direct"])
-def test_split_work_gives_the_serial_result(two_workers, method, monkeypatch):
-    ranges_run = []
-    real_run = _threads.run
-    monkeypatch.setattr(_threads, "run", lambda fn, ranges: (ranges_run.append(ranges),
-                                                             real_run(fn, ranges))[1])  # fmt: skip
+def test_split_work_gives_the_serial_result(two_workers, method, ranges_run):
     rng = np.random.default_rng(3)
     x = rng.standard_normal((3, 4, 11, 9))
     w = rng.standard_normal((4, 1 if method == "direct" else 2, 3, 3))
@@ -110,14 +120,10 @@ def test_split_work_gives_the_serial_result(two_workers, method, monkeypatch):
 
 
 def test_transposed_products_split_samples_or_output_rows_and_give_the_serial_result(
-    two_workers, monkeypatch
+    two_workers, ranges_run
 ):
     """Fewer output than input channels per group: one product per block, then one add per
     tap (the samples split between workers, or a single sample's output rows)."""
-    ranges_run = []
-    real_run = _threads.run
-    monkeypatch.setattr(_threads, "run", lambda fn, ranges: (ranges_run.append(ranges),
-                                                             real_run(fn, ranges))[1])  # fmt: skip
     rng = np.random.default_rng(4)
     x = rng.standard_normal((3, 6, 7, 5))
     w = rng.standard_normal((6, 5, 3, 2))  # 6 input channels, 5 output channels
