@@ -10,6 +10,7 @@ BIN := $(abspath $(VENV))/bin
 CONSTRAINTS := requirements/constraints.txt
 PIP_INSTALL := $(BIN)/python -m pip install --quiet --disable-pip-version-check -c $(CONSTRAINTS)
 BOOK_BUILD := $(BIN)/jupyter-book build . -W -n --keep-going
+BROWSER_TESTS := $(BIN)/python -m pytest tests/browser -q
 HOST ?= 127.0.0.1
 PORT ?= 8000
 # The notebooks' kernel is the venv's Python.
@@ -17,7 +18,7 @@ export PATH := $(BIN):$(PATH)
 export MPLBACKEND := Agg
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
 
-.PHONY: help book book-strict serve lab test lint check-notebooks unit-tests node-tests \
+.PHONY: help book book-strict serve lab test test-checks browser-tests-of-the-book lint check-notebooks unit-tests node-tests \
         notebook-tests test-browser student course test-classroom bench clean-notebooks clean lock \
         mutate
 
@@ -59,8 +60,21 @@ serve:  ## Serve the built book on http://$(HOST):$(PORT)/.
 lab: $(VENV)/.installed-book  ## Open JupyterLab on the notebooks (widgets work out of the box).
 	$(BIN)/jupyter lab --notebook-dir=notebooks
 
-test: lint check-notebooks student unit-tests node-tests notebook-tests book-strict test-browser  ## Everything CI runs.
+# make test runs its checks JOBS at a time (most of them keep one core busy: on two cores two
+# at a time take about half as long); each check's output is printed whole when it ends.
+JOBS ?= 2
+
+test:  ## Everything CI runs, JOBS (default 2) checks at a time; JOBS=1 runs them one by one.
+	@$(MAKE) --no-print-directory --jobs=$(JOBS) --output-sync=target test-checks
 	@echo "make test: all checks passed."
+
+# The checks of make test, the longest chains first so that the jobs end close together; the
+# browser tests wait for the book build they test.
+test-checks: lint check-notebooks browser-tests-of-the-book unit-tests student notebook-tests \
+             node-tests
+
+browser-tests-of-the-book: book-strict
+	$(BROWSER_TESTS)
 
 lint: $(VENV)/.installed-test  ## ruff lint and format check of the library, tests and notebooks.
 	$(BIN)/ruff check .
@@ -90,7 +104,7 @@ book-strict: $(VENV)/.installed-test node_modules/.installed  ## Build the book 
 
 test-browser: $(VENV)/.installed-test  ## Every built page in headless Chromium, offline (explorers moved); JupyterLab.
 	@test -f _build/html/index.html || $(MAKE) book-strict
-	$(BIN)/python -m pytest tests/browser -q
+	$(BROWSER_TESTS)
 
 course: $(VENV)/.installed-course  ## nbgrader course directory in _build/course (book/instructor.md).
 	$(BIN)/python tools/make_course.py
