@@ -119,6 +119,7 @@ bench: $(VENV)/.installed-test  ## Benchmarks (ratios to torch when installed: p
 	$(BIN)/python benchmarks/bench_conv.py
 	$(BIN)/python benchmarks/bench_methods.py
 	$(BIN)/python benchmarks/bench_winograd.py
+	$(BIN)/python benchmarks/bench_product_blocks.py
 	@test -f _build/html/index.html || $(MAKE) book-strict  # the explorers' benchmark reads the book
 	$(BIN)/python benchmarks/bench_widgets.py
 
