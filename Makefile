@@ -18,9 +18,9 @@ export PATH := $(BIN):$(PATH)
 export MPLBACKEND := Agg
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
 
-.PHONY: help book book-strict serve lab test test-checks browser-tests-of-the-book lint check-notebooks unit-tests node-tests \
-        notebook-tests test-browser student course test-classroom bench clean-notebooks clean lock \
-        mutate
+.PHONY: help book book-strict serve lab test test-checks browser-tests-of-the-book lint \
+        check-notebooks unit-tests node-tests notebook-tests test-browser student course \
+        test-classroom bench clean-notebooks clean lock mutate
 
 help:  ## List the targets.
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 20
@@ -60,8 +60,8 @@ serve:  ## Serve the built book on http://$(HOST):$(PORT)/.
 lab: $(VENV)/.installed-book  ## Open JupyterLab on the notebooks (widgets work out of the box).
 	$(BIN)/jupyter lab --notebook-dir=notebooks
 
-# make test runs its checks JOBS at a time (most of them keep one core busy: on two cores two
-# at a time take about half as long); each check's output is printed whole when it ends.
+# make test runs its checks JOBS at a time (most of them keep only one core busy); each check's
+# output is printed whole when it ends.
 JOBS ?= 2
 
 test:  ## Everything CI runs, JOBS (default 2) checks at a time; JOBS=1 runs them one by one.
