@@ -94,15 +94,19 @@ def as_tuple(value: object, n: int, name: str, *, minimum: int = 1) -> tuple[int
     raise TypeError(f"{expected}{value!r}")
 
 
-def check_array(x: object, name: str, *, ndims: tuple[int, ...]) -> np.ndarray:
+def check_array(x: object, name: str, *, ndims: tuple[int, ...], batch_axes: int = 0) -> np.ndarray:
     """Return ``x`` as a numeric numpy array whose ``ndim`` is one of ``ndims``.
+
+    The first ``batch_axes`` dimensions (batch dimensions) may be empty, as in PyTorch: a
+    batch of no samples gives an empty result. Every other dimension must not be.
 
     Raises
     ------
     TypeError
         If the dtype is not numeric (bool, object, string, ...) or complex.
     ValueError
-        If the number of dimensions is not allowed, or a dimension is empty.
+        If the number of dimensions is not allowed, or a dimension other than a batch
+        dimension is empty.
     """
     array = np.asarray(x)
     if array.dtype == bool or not (
@@ -117,8 +121,11 @@ def check_array(x: object, name: str, *, ndims: tuple[int, ...]) -> np.ndarray:
         raise ValueError(
             f"{name} must be {allowed}-dimensional; received {name} with shape {array.shape}"
         )
-    if 0 in array.shape:
-        raise ValueError(f"{name} must not be empty; received {name} with shape {array.shape}")
+    if 0 in array.shape[batch_axes:]:
+        kept = " (only its batch dimension may be 0)" if batch_axes else ""
+        raise ValueError(
+            f"{name} must not be empty{kept}; received {name} with shape {array.shape}"
+        )
     return array
 
 
@@ -138,8 +145,9 @@ def check_batched_input(input: object, spatial_dims: int) -> tuple[np.ndarray, b
             f"{spatial}) for a weight with {spatial_dims} spatial dimensions; "
             f"received input with shape {x.shape}"
         )
-    x = check_array(x, "input", ndims=(spatial_dims + 1, spatial_dims + 2))
-    return (x, True) if x.ndim == spatial_dims + 2 else (x[None], False)
+    batched = x.ndim == spatial_dims + 2
+    x = check_array(x, "input", ndims=(spatial_dims + 1, spatial_dims + 2), batch_axes=batched)
+    return (x, True) if batched else (x[None], False)
 
 
 def check_padding_mode(padding_mode: object) -> str:

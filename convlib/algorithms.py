@@ -81,8 +81,8 @@ def im2col(
             f"tuple kernel_size); received input with shape {x.shape} and "
             f"kernel_size={kernel_size!r}"
         )
-    x = check_array(x, "input", ndims=(nd + 1, nd + 2))
     batched = x.ndim == nd + 2
+    x = check_array(x, "input", ndims=(nd + 1, nd + 2), batch_axes=batched)
     x = x if batched else x[None]
     kernel = as_tuple(kernel_size, nd, "kernel_size")
     dilation, stride = as_tuple(dilation, nd, "dilation"), as_tuple(stride, nd, "stride")
@@ -90,7 +90,7 @@ def im2col(
     out = padded_output_size(x.shape[2:], kernel, stride, pads, dilation)
     x = pad(x, pads)
     rows = [x[(..., *_tap_slices(tap, dilation, stride, out))] for tap in np.ndindex(*kernel)]
-    cols = np.stack(rows, axis=2).reshape(x.shape[0], -1, math.prod(out))
+    cols = np.stack(rows, axis=2).reshape(x.shape[0], x.shape[1] * len(rows), math.prod(out))
     return cols if batched else cols[0]
 
 

@@ -49,24 +49,33 @@ class Layer:
     def split_batch(self, input_shape: Shape) -> tuple[Shape, Shape]:
         """``(batch, sample)``: ``((N,), (C, *spatial))`` or ``((), (C, *spatial))``.
 
+        ``N`` may be 0, as in PyTorch (a batch of no samples); the sample's sizes must be
+        positive.
+
         Raises
         ------
         ValueError
-            If the rank is neither one sample's nor one more (the message gives both).
+            If the rank is neither one sample's nor one more (the message gives both), or a
+            size of the sample is 0.
         """
-        shape = tuple(as_tuple(tuple(input_shape), len(input_shape), "input_shape"))
+        shape = tuple(as_tuple(tuple(input_shape), len(input_shape), "input_shape", minimum=0))
         rank = self.input_ndim()
-        if rank is None:
-            return shape[:1], shape[1:]
-        if len(shape) == rank:
-            return (), shape
-        if len(shape) == rank + 1:
-            return shape[:1], shape[1:]
-        spatial = SPATIAL_NAMES.get(rank - 1, "*spatial")
-        raise ValueError(
-            f"{type(self).__name__} expected input_shape (C, {spatial}) or (N, C, {spatial}); "
-            f"received input_shape {shape}"
-        )
+        if rank is None or len(shape) == rank + 1:
+            batch, sample = shape[:1], shape[1:]
+        elif len(shape) == rank:
+            batch, sample = (), shape
+        else:
+            spatial = SPATIAL_NAMES.get(rank - 1, "*spatial")
+            raise ValueError(
+                f"{type(self).__name__} expected input_shape (C, {spatial}) or (N, C, {spatial}); "
+                f"received input_shape {shape}"
+            )
+        if 0 in sample:
+            raise ValueError(
+                "input_shape must have positive sizes after its batch dimension (only the "
+                f"batch may be 0); received input_shape={shape}"
+            )
+        return batch, sample
 
     def output_shape(self, input_shape: Shape) -> Shape:
         """The output shape for a batched or unbatched ``input_shape`` (the batch is kept)."""

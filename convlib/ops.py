@@ -3,7 +3,8 @@
 ``conv`` is ``torch.nn.functional.conv1d/2d/3d`` (plus the ``padding_mode`` of
 ``torch.nn.Conv2d``); ``conv_transpose`` is ``torch.nn.functional.conv_transpose1d/2d/3d`` (plus
 the ``output_size`` of ``ConvTranspose2d.forward``). Inputs are batched ``(N, C, *spatial)`` or
-unbatched ``(C, *spatial)``; the result has the same batching. ``float32`` stays ``float32``;
+unbatched ``(C, *spatial)``; the result has the same batching, and a batch of no samples
+(``N = 0``) gives an empty result of the right shape, as in torch. ``float32`` stays ``float32``;
 integer inputs compute in ``float64``. The textbook definition of both is in
 :mod:`convlib.reference`, which the tests compare these against.
 """

@@ -2,9 +2,10 @@
 
 ``max_pool{1,2,3}d`` and ``avg_pool{1,2,3}d`` are ``torch.nn.functional``'s functions of the same
 names (same arguments, order and defaults); ``adaptive_avg_pool{1,2,3}d`` likewise. Inputs are
-batched ``(N, C, *spatial)`` or unbatched ``(C, *spatial)``; the result has the same batching.
-``float32`` stays ``float32``; integer inputs compute in ``float64``. One N-d core serves every
-variant; the textbook loops the tests compare against are in :mod:`convlib.reference_pooling`.
+batched ``(N, C, *spatial)`` or unbatched ``(C, *spatial)``; the result has the same batching
+(``N = 0`` gives an empty result, as in torch). ``float32`` stays ``float32``; integer inputs
+compute in ``float64``. One N-d core serves every variant; the textbook loops the tests compare
+against are in :mod:`convlib.reference_pooling`.
 
 A pooling window slides like a convolution's kernel (the same stride, padding and dilation), so
 the output size is the convolution's, with ``stride`` defaulting to ``kernel_size`` and an
@@ -13,6 +14,8 @@ optional ceiling (:func:`convlib.shapes.pool_output_size`). Padding never wins a
 """
 
 from __future__ import annotations
+
+import math
 
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
@@ -32,8 +35,9 @@ def _input(input: object, nd: int, op: str) -> tuple[np.ndarray, bool]:
             f"{op} expects input of shape (C, {SPATIAL[nd]}) or (N, C, {SPATIAL[nd]}), "
             f"{nd + 1}-D or {nd + 2}-D; received input with shape {x.shape}"
         )
-    x = check_array(x, "input", ndims=(nd + 1, nd + 2))
-    return (x, True) if x.ndim == nd + 2 else (x[None], False)
+    batched = x.ndim == nd + 2
+    x = check_array(x, "input", ndims=(nd + 1, nd + 2), batch_axes=batched)
+    return (x, True) if batched else (x[None], False)
 
 
 def _rank(input: object, size: object, nd: int | None, name: str) -> tuple[int, str]:
@@ -89,7 +93,7 @@ def _windows(x, k, s, p, d, out, fill):
         + tuple(slice(0, (o - 1) * si + 1, si) for o, si in zip(out, s, strict=True))
         + tuple(slice(None, None, di) for di in d)
     )
-    return view[pick].reshape(*x.shape[:2], *out, -1)
+    return view[pick].reshape(*x.shape[:2], *out, math.prod(k))  # (no -1: a batch may be empty)
 
 
 def max_pool(

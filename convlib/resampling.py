@@ -42,7 +42,7 @@ def _plan(input, size, scale_factor, mode, align_corners, recompute_scale_factor
         raise ValueError(
             f"mode must be one of {', '.join(map(repr, MODES))}; received mode={mode!r}"
         )
-    x = check_array(input, "input", ndims=(3, 4, 5))
+    x = check_array(input, "input", ndims=(3, 4, 5), batch_axes=1)
     nd = x.ndim - 2
     if mode in LINEAR_MODES and LINEAR_MODES[mode] != nd:
         needs = LINEAR_MODES[mode] + 2
@@ -214,7 +214,7 @@ def _check_at_least_3d(input: object, name: str) -> np.ndarray:
             f"{name} expects an input of at least 3 dimensions (*, C, H, W); "
             f"received input with shape {x.shape}"
         )
-    return check_array(x, "input", ndims=tuple(range(3, max(x.ndim, 3) + 1)))
+    return check_array(x, "input", ndims=tuple(range(3, max(x.ndim, 3) + 1)), batch_axes=x.ndim - 3)
 
 
 def pixel_shuffle(input: np.ndarray, upscale_factor: int) -> np.ndarray:
