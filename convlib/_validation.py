@@ -122,7 +122,9 @@ def check_array(x: object, name: str, *, ndims: tuple[int, ...], batch_axes: int
             f"{name} must be {allowed}-dimensional; received {name} with shape {array.shape}"
         )
     if 0 in array.shape[batch_axes:]:
-        kept = " (only its batch dimension may be 0)" if batch_axes else ""
+        kept = {0: "", 1: " (only its batch dimension may be 0)"}.get(
+            batch_axes, f" (only its first {batch_axes} dimensions may be 0)"
+        )
         raise ValueError(
             f"{name} must not be empty{kept}; received {name} with shape {array.shape}"
         )
@@ -146,7 +148,7 @@ def check_batched_input(input: object, spatial_dims: int) -> tuple[np.ndarray, b
             f"received input with shape {x.shape}"
         )
     batched = x.ndim == spatial_dims + 2
-    x = check_array(x, "input", ndims=(spatial_dims + 1, spatial_dims + 2), batch_axes=batched)
+    x = check_array(x, "input", ndims=(spatial_dims + 1, spatial_dims + 2), batch_axes=int(batched))
     return (x, True) if batched else (x[None], False)
 
 

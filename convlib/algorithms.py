@@ -82,7 +82,7 @@ def im2col(
             f"kernel_size={kernel_size!r}"
         )
     batched = x.ndim == nd + 2
-    x = check_array(x, "input", ndims=(nd + 1, nd + 2), batch_axes=batched)
+    x = check_array(x, "input", ndims=(nd + 1, nd + 2), batch_axes=int(batched))
     x = x if batched else x[None]
     kernel = as_tuple(kernel_size, nd, "kernel_size")
     dilation, stride = as_tuple(dilation, nd, "dilation"), as_tuple(stride, nd, "stride")

@@ -36,7 +36,7 @@ def _input(input: object, nd: int, op: str) -> tuple[np.ndarray, bool]:
             f"{nd + 1}-D or {nd + 2}-D; received input with shape {x.shape}"
         )
     batched = x.ndim == nd + 2
-    x = check_array(x, "input", ndims=(nd + 1, nd + 2), batch_axes=batched)
+    x = check_array(x, "input", ndims=(nd + 1, nd + 2), batch_axes=int(batched))
     return (x, True) if batched else (x[None], False)
 
 
