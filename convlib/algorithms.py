@@ -18,7 +18,7 @@ import numpy as np
 from ._typing import IntOrTuple, Padding, Shape
 from ._validation import (
     as_tuple,
-    check_array,
+    check_batched_input,
     check_groups,
     check_positive_int,
     result_dtype,
@@ -81,9 +81,7 @@ def im2col(
             f"tuple kernel_size); received input with shape {x.shape} and "
             f"kernel_size={kernel_size!r}"
         )
-    batched = x.ndim == nd + 2
-    x = check_array(x, "input", ndims=(nd + 1, nd + 2), batch_axes=int(batched))
-    x = x if batched else x[None]
+    x, batched = check_batched_input(x, nd)
     kernel = as_tuple(kernel_size, nd, "kernel_size")
     dilation, stride = as_tuple(dilation, nd, "dilation"), as_tuple(stride, nd, "stride")
     pads = tuple((p, p) for p in as_tuple(padding, nd, "padding", minimum=0))

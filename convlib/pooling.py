@@ -21,7 +21,7 @@ import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
 from ._typing import IntOrTuple
-from ._validation import as_tuple, check_array, result_dtype
+from ._validation import as_tuple, check_batched_input, result_dtype
 from .shapes import pool_output_size
 
 SPATIAL = {1: "L", 2: "H, W", 3: "D, H, W"}
@@ -35,9 +35,7 @@ def _input(input: object, nd: int, op: str) -> tuple[np.ndarray, bool]:
             f"{op} expects input of shape (C, {SPATIAL[nd]}) or (N, C, {SPATIAL[nd]}), "
             f"{nd + 1}-D or {nd + 2}-D; received input with shape {x.shape}"
         )
-    batched = x.ndim == nd + 2
-    x = check_array(x, "input", ndims=(nd + 1, nd + 2), batch_axes=int(batched))
-    return (x, True) if batched else (x[None], False)
+    return check_batched_input(x, nd)
 
 
 def _rank(input: object, size: object, nd: int | None, name: str) -> tuple[int, str]:
