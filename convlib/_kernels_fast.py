@@ -461,18 +461,22 @@ def transpose(x, weight, stride, dilation, groups, padding, out_size, method):
     strides = _row_major(grid)
     cells = math.prod(grid)
     phase_taps = []  # (residue, cells per dimension, taps) of every output phase some tap hits
+    written = True  # every output cell is written (so y needs no zeros)
     for residue in itertools.product(*(range(s) for s in stride)):
         phase_plan = [plan[r] for plan, r in zip(plans, residue, strict=True)]
         counts = [c for c, _ in phase_plan]
-        if 0 in counts or any(not hits for _, hits in phase_plan):
-            continue  # no output cells, or no tap lands on them (they stay zero)
+        if 0 in counts:
+            continue  # no output cells
+        if any(not hits for _, hits in phase_plan):
+            written = False  # no tap lands on these cells: they stay zero
+            continue
         taps = []
         for combo in itertools.product(*(hits for _, hits in phase_plan)):
             tap = np.ravel_multi_index([j for j, _ in combo], kernel)
             offset = sum((low - q) * g for (_, q), low, g in zip(combo, lows, strides, strict=True))
             taps.append((0, offset, int(tap)))
         phase_taps.append((residue, counts, taps))
-    y = np.zeros((n_batch, c_out, *out_size), dtype=x.dtype)
+    y = (np.empty if written else np.zeros)((n_batch, c_out, *out_size), dtype=x.dtype)
     samples = _threads.split(n_batch, _macs(n_batch, math.prod(size), weights))
     pads = [(low, g - low - n) for low, g, n in zip(lows, grid, size, strict=True)]
 
@@ -523,7 +527,13 @@ def _transpose_by_products(x, weight, stride, dilation, groups, padding, out_siz
     targets = [(phase, shift) for phase, shift, _ in taps]  # row-major, as the weight's taps
     weights = weight.reshape(groups, c_group, o_group, count_taps)
     matrix = weights.transpose(0, 3, 2, 1)  # (g, T, O_g, C_g): rows (tap, o) of a group
-    y = np.zeros((n_batch, c_out, *out_size), dtype=x.dtype)
+    # the full phase each output phase with cells is cropped from (r + p mod s, per dimension)
+    sources = itertools.product(*(
+        {(r + p) % s for r in range(min(s, o))}
+        for s, p, o in zip(stride, padding, out_size, strict=True)
+    ))  # fmt: skip
+    written = all(phase in phases for phase in sources)  # else some cells stay zero
+    y = (np.empty if written else np.zeros)((n_batch, c_out, *out_size), dtype=x.dtype)
     work = _macs(n_batch, math.prod(size), weights)
     samples = _threads.split(n_batch, work)
     pads = [(0, g - n) for g, n in zip(grid, size, strict=True)]
