@@ -34,7 +34,7 @@ worker calling BLAS on one thread.
 
 Temporaries are bounded: ``CHUNK_BYTES`` in all for the workers' planes and wide outputs,
 ``BLOCK_BYTES`` (up to 4x that for very many channels) or ``DIRECT_BYTES`` for each worker's
-window block; arrays up to
+window block, ``PRODUCTS_BYTES`` for each worker's block of col2im products; arrays up to
 ``REUSE_BYTES`` are kept per thread and reused between calls (fresh memory costs page faults
 on this kind of machine). Results are always fresh arrays.
 """
@@ -54,6 +54,7 @@ from .padding import pad
 CHUNK_BYTES = 48 * 2**20
 BLOCK_BYTES = 2 * 2**20  # one window block (see benchmarks/README.md)
 DIRECT_BYTES = 2**20  # the scaled rows of one direct block stay in cache
+PRODUCTS_BYTES = 8 * 2**20  # one block of col2im products: wide blocks won (benchmarks/README.md)
 REUSE_BYTES = 64 * 2**20
 _local = threading.local()  # one set of workspaces per thread: concurrent calls never share
 
@@ -583,7 +584,7 @@ def _add_products(planes, matrix, targets, full, first: int, last: int) -> None:
     o_group = full.shape[1] // groups
     # every input cell lies before this column: the grid leaves room for the largest shift
     columns = full.shape[2] - max(shift for _, shift in targets)
-    block = min(columns, max(64, BLOCK_BYTES // (groups * depth * full.itemsize)))
+    block = min(columns, max(64, PRODUCTS_BYTES // (groups * depth * full.itemsize)))
     for start in range(0, columns, block):
         stop = min(start + block, columns)
         width = stop - start

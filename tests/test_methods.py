@@ -100,17 +100,25 @@ def test_tiny_blocks_and_chunks_do_not_change_the_result(method, monkeypatch):
     x = rng.standard_normal((5, 4, 9, 11))
     w = rng.standard_normal((6, 2, 3, 2))
     wt = rng.standard_normal((4, 3, 3, 3))
+    wt_col2im = rng.standard_normal((4, 1, 3, 3))  # fewer output than input channels per group
     kwargs = {"stride": (2, 1), "padding": 1, "groups": 2, "method": method}
     whole = convlib.conv2d(x, w, **kwargs)
     whole_t = convlib.conv_transpose2d(x, wt, **kwargs)
-    for name in ("CHUNK_BYTES", "BLOCK_BYTES", "DIRECT_BYTES"):
+    whole_col2im = convlib.conv_transpose2d(x, wt_col2im, **kwargs)
+    for name in ("CHUNK_BYTES", "BLOCK_BYTES", "DIRECT_BYTES", "PRODUCTS_BYTES"):
         monkeypatch.setattr(_kernels_fast, name, 1)  # one sample, one narrow block at a time
     monkeypatch.setattr(_kernels_fft, "CHUNK_BYTES", 1)
     np.testing.assert_allclose(convlib.conv2d(x, w, **kwargs), whole, **TOLERANCE)
     np.testing.assert_allclose(convlib.conv_transpose2d(x, wt, **kwargs), whole_t, **TOLERANCE)
+    np.testing.assert_allclose(
+        convlib.conv_transpose2d(x, wt_col2im, **kwargs), whole_col2im, **TOLERANCE
+    )
     geometry = {"stride": (2, 1), "padding": 1, "groups": 2}
     np.testing.assert_allclose(whole, reference.conv(x, w, **geometry), **TOLERANCE)
     np.testing.assert_allclose(whole_t, reference.conv_transpose(x, wt, **geometry), **TOLERANCE)
+    np.testing.assert_allclose(
+        whole_col2im, reference.conv_transpose(x, wt_col2im, **geometry), **TOLERANCE
+    )
 
 
 @pytest.mark.parametrize(
