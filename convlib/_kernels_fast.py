@@ -72,9 +72,16 @@ def _workspace(name: str, shape, dtype) -> np.ndarray:
     return cached[:count].reshape(shape)
 
 
-def _chunks(start: int, stop: int, bytes_per_sample: int, workers: int = 1) -> list[slice]:
-    """Slices of samples ``start:stop`` whose temporaries fit one worker's share of the chunk."""
+def _chunks(
+    start: int, stop: int, bytes_per_sample: int, workers: int = 1, most: int | None = None
+) -> list[slice]:
+    """Slices of samples ``start:stop`` whose temporaries fit one worker's share of the chunk.
+
+    ``most``: at most that many samples per slice (at least one).
+    """
     size = max(1, min(stop - start, CHUNK_BYTES // workers // max(bytes_per_sample, 1)))
+    if most is not None:
+        size = max(1, min(size, most))
     return [slice(first, min(first + size, stop)) for first in range(start, stop, size)]
 
 
@@ -539,9 +546,11 @@ def _transpose_by_products(x, weight, stride, dilation, groups, padding, out_siz
     samples = _threads.split(n_batch, work)
     pads = [(0, g - n) for g, n in zip(grid, size, strict=True)]
     per_sample = (c_in + len(phases) * c_out) * cells * x.itemsize
+    # as many samples as let one product cover the chunk (see _add_products)
+    fitting = PRODUCTS_BYTES // (count_taps * c_out * cells * x.itemsize)
 
     def chunk_by_chunk(first: int, last: int) -> None:
-        for chunk in _chunks(first, last, per_sample, len(samples)):
+        for chunk in _chunks(first, last, per_sample, len(samples), most=fitting):
             part = x[chunk]
             count = part.shape[0]
             planes = _padded_planes(part, pads, grid)
@@ -575,16 +584,30 @@ def _add_products(planes, matrix, targets, full, first: int, last: int) -> None:
     tap ``j``'s rows of ``P`` added into ``full[phase_j]`` at its shift.
 
     ``planes`` (C, L) with zeros past every input cell; ``matrix`` (g, T, O_g, C_g);
-    ``full`` (phases, O, L), zero where nothing was added.
+    ``full`` (phases, O, L), zero where nothing was added. When one block of
+    ``PRODUCTS_BYTES`` holds every column (the caller's chunks are sized for it), each tap is
+    one add, of one contiguous range per group; otherwise one add per column block.
     """
     matrix = np.ascontiguousarray(matrix[:, :, first:last])
     groups, count_taps, count_rows, c_group = matrix.shape
     depth = count_taps * count_rows
     matrix = matrix.reshape(groups, depth, c_group)
-    o_group = full.shape[1] // groups
+    o_group, length = full.shape[1] // groups, full.shape[2]
     # every input cell lies before this column: the grid leaves room for the largest shift
-    columns = full.shape[2] - max(shift for _, shift in targets)
+    columns = length - max(shift for _, shift in targets)
     block = min(columns, max(64, PRODUCTS_BYTES // (groups * depth * full.itemsize)))
+    if block == columns:  # one product of every column: each tap's add is one flat range
+        products = _workspace("products", (groups, depth, length), full.dtype)
+        np.matmul(matrix, planes.reshape(groups, c_group, length), out=products)
+        per_tap = products.reshape(groups, count_taps, count_rows * length)
+        for index, (phase, shift) in enumerate(targets):
+            # Row o's cell c lands at flat o * length + c + shift: in the next row only for
+            # c >= columns, where the products are 0 (planes are 0 there), so a group's rows
+            # take one add of a contiguous range, ending in row last - 1 (numpy's add into
+            # rows of a wider array ran at a third of the speed: benchmarks/README.md)
+            rows = full[phase].reshape(groups, o_group * length)
+            rows[:, first * length + shift : last * length] += per_tap[:, index, : -shift or None]
+        return
     for start in range(0, columns, block):
         stop = min(start + block, columns)
         width = stop - start
