@@ -102,6 +102,14 @@ CASES = [
 
 
 CLOCKS = {"wall": time.perf_counter, "cpu": time.process_time}
+SETTLE_SECONDS = 0.2
+"""Pause before each turn: how long a library's idle threads spin after a call, and more.
+
+Measured as the processor time this process used while it slept right after a call (2
+threads): torch 2.13's OpenMP thread 7-8 ms; OpenBLAS's thread, after a multi-threaded
+product, about 130 ms (of a 200 ms sleep). A spinning thread holds one of the two cores, so
+without the pause each library's call ran beside the other's spinning thread.
+"""
 
 
 def best_times(
@@ -111,9 +119,10 @@ def best_times(
 
     The calls take turns within every repeat, so load from other processes on a shared
     machine hits all of them alike; the minimum is the least disturbed run (as ``timeit``).
-    Each turn calls its function twice and times the second: a library's idle threads spin
-    for a few milliseconds after a call (torch's OpenMP threads, OpenBLAS's), and would
-    otherwise slow the first call of the next library. ``clock='cpu'`` counts this process's
+    With several calls each turn first waits ``SETTLE_SECONDS``, so that the previous
+    library's idle threads have stopped spinning (torch's OpenMP thread, OpenBLAS's), then
+    calls its function twice and times the second, as in a loop of that library's calls
+    alone. ``clock='cpu'`` counts this process's
     processor time instead of elapsed time: with one thread it ignores the time other
     processes hold the cores (with more, it adds up the threads' time, spinning included, so
     use it with ``--threads 1``).
@@ -122,6 +131,8 @@ def best_times(
     times: dict[str, list[float]] = {name: [] for name in calls}
     for _ in range(repeat):
         for name, fn in calls.items():
+            if len(calls) > 1:
+                time.sleep(SETTLE_SECONDS)
             fn()
             start = now()
             fn()
