@@ -21,7 +21,7 @@ import statistics
 import threading
 import time
 import tracemalloc
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 
 import numpy as np
 
@@ -113,7 +113,10 @@ without the pause each library's call ran beside the other's spinning thread.
 
 
 def best_times(
-    calls: dict[str, Callable[[], object]], repeat: int, clock: str = "wall"
+    calls: dict[str, Callable[[], object]],
+    repeat: int,
+    clock: str = "wall",
+    settle_before: Collection[str] | None = None,
 ) -> dict[str, float]:
     """Fastest of ``repeat`` timings of each call, each timed call right after an untimed one.
 
@@ -122,16 +125,20 @@ def best_times(
     With several calls each turn first waits ``SETTLE_SECONDS``, so that the previous
     library's idle threads have stopped spinning (torch's OpenMP thread, OpenBLAS's), then
     calls its function twice and times the second, as in a loop of that library's calls
-    alone. ``clock='cpu'`` counts this process's
+    alone. ``settle_before`` names the only calls whose turns wait (those that follow another
+    library's call; default: every call, when there are several). ``clock='cpu'`` counts this
+    process's
     processor time instead of elapsed time: with one thread it ignores the time other
     processes hold the cores (with more, it adds up the threads' time, spinning included, so
     use it with ``--threads 1``).
     """
     now = CLOCKS[clock]
+    if settle_before is None:
+        settle_before = set(calls) if len(calls) > 1 else set()
     times: dict[str, list[float]] = {name: [] for name in calls}
     for _ in range(repeat):
         for name, fn in calls.items():
-            if len(calls) > 1:
+            if name in settle_before:
                 time.sleep(SETTLE_SECONDS)
             fn()
             start = now()
