@@ -34,7 +34,7 @@ worker calling BLAS on one thread.
 
 Temporaries are bounded: ``CHUNK_BYTES`` in all for the workers' planes and wide outputs,
 ``BLOCK_BYTES`` (up to 4x that for very many channels) or ``DIRECT_BYTES`` for each worker's
-window block, ``PRODUCTS_BYTES`` for each worker's block of col2im products; arrays up to
+window block, ``PRODUCTS_BYTES`` for the col2im products of each worker's chunk; arrays up to
 ``REUSE_BYTES`` are kept per thread and reused between calls (fresh memory costs page faults
 on this kind of machine). Results are always fresh arrays.
 """
@@ -54,7 +54,7 @@ from .padding import pad
 CHUNK_BYTES = 48 * 2**20
 BLOCK_BYTES = 2 * 2**20  # one window block (see benchmarks/README.md)
 DIRECT_BYTES = 2**20  # the scaled rows of one direct block stay in cache
-PRODUCTS_BYTES = 8 * 2**20  # one block of col2im products: wide blocks won (benchmarks/README.md)
+PRODUCTS_BYTES = 8 * 2**20  # col2im products of a chunk (benchmarks/README.md)
 REUSE_BYTES = 64 * 2**20
 _local = threading.local()  # one set of workspaces per thread: concurrent calls never share
 
@@ -584,9 +584,10 @@ def _add_products(planes, matrix, targets, full, first: int, last: int) -> None:
     tap ``j``'s rows of ``P`` added into ``full[phase_j]`` at its shift.
 
     ``planes`` (C, L) with zeros past every input cell; ``matrix`` (g, T, O_g, C_g);
-    ``full`` (phases, O, L), zero where nothing was added. When one block of
-    ``PRODUCTS_BYTES`` holds every column (the caller's chunks are sized for it), each tap is
-    one add, of one contiguous range per group; otherwise one add per column block.
+    ``full`` (phases, O, L), zero where nothing was added. When ``PRODUCTS_BYTES`` hold the
+    products of every column (the caller's chunks are sized for it), each tap is one add, of
+    one contiguous range per group; otherwise (a very large sample) one add per column block
+    of ``BLOCK_BYTES``.
     """
     matrix = np.ascontiguousarray(matrix[:, :, first:last])
     groups, count_taps, count_rows, c_group = matrix.shape
@@ -595,8 +596,8 @@ def _add_products(planes, matrix, targets, full, first: int, last: int) -> None:
     o_group, length = full.shape[1] // groups, full.shape[2]
     # every input cell lies before this column: the grid leaves room for the largest shift
     columns = length - max(shift for _, shift in targets)
-    block = min(columns, max(64, PRODUCTS_BYTES // (groups * depth * full.itemsize)))
-    if block == columns:  # one product of every column: each tap's add is one flat range
+    if groups * depth * length * full.itemsize <= PRODUCTS_BYTES or columns <= 64:
+        # one product of every column: each tap's add is one flat range
         products = _workspace("products", (groups, depth, length), full.dtype)
         np.matmul(matrix, planes.reshape(groups, c_group, length), out=products)
         per_tap = products.reshape(groups, count_taps, count_rows * length)
@@ -608,6 +609,8 @@ def _add_products(planes, matrix, targets, full, first: int, last: int) -> None:
             rows = full[phase].reshape(groups, o_group * length)
             rows[:, first * length + shift : last * length] += per_tap[:, index, : -shift or None]
         return
+    # a sample too large for that: column blocks of the window block's size, a strided add each
+    block = max(64, BLOCK_BYTES // (groups * depth * full.itemsize))
     for start in range(0, columns, block):
         stop = min(start + block, columns)
         width = stop - start

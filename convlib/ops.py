@@ -212,8 +212,8 @@ def conv_transpose(
         output phases is a stride-1 correlation of the input with the kernel taps that land on
         it (the polyphase view), so no zero-inserted input is built and nothing is scattered
         tap by tap; ``'gemm'`` with fewer output than input channels per group instead
-        multiplies the weights by a block of input cells and adds each tap's rows at its
-        shift (col2im); ``'fft'`` convolves the zero-upsampled input.
+        multiplies the weights by the input cells, a few samples at a time, and adds each
+        tap's rows at its shift (col2im); ``'fft'`` convolves the zero-upsampled input.
 
     Returns
     -------
