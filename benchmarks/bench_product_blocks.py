@@ -12,8 +12,9 @@ product. ``bench_conv.py``'s floor column is no such bound: for every case but t
 (whose fastest arrangement is that one product), one product of every column was slower than
 the same multiply-adds in blocks.
 
-Run: ``python benchmarks/bench_product_blocks.py`` (``--repeat 9``, ``--dtype float64``);
-2 threads (numpy's BLAS and torch), wall clock, fastest of ``--repeat``.
+Run: ``python benchmarks/bench_product_blocks.py`` (``--repeat 9``, ``--dtype float64``,
+``--threads 1 --clock cpu`` on a busy machine); 2 threads (numpy's BLAS and torch), wall clock,
+fastest of ``--repeat``.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ import math
 import statistics
 
 import numpy as np
-from bench_conv import CASES, Case, _torch_call, best_times, threadpool_limits, torch
+from bench_conv import CASES, CLOCKS, Case, _torch_call, best_times, threadpool_limits, torch
 
 BLOCKS = (256, 1024, 4096, None)  # None: every column in one product
 
@@ -63,12 +64,23 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--dtype", choices=("float32", "float64"), default="float32")
+    parser.add_argument("--threads", type=int, default=2, help="BLAS and torch threads")
+    parser.add_argument("--clock", choices=tuple(CLOCKS), default="wall")
     args = parser.parse_args()
+    if threadpool_limits is not None:
+        with threadpool_limits(args.threads):
+            report(args)
+    else:
+        report(args)
+
+
+def report(args: argparse.Namespace) -> None:
     rng = np.random.default_rng(0)
     if torch is not None:
-        torch.set_num_threads(2)
+        torch.set_num_threads(args.threads)
     print(f"numpy {np.__version__}, torch {torch.__version__ if torch else 'not installed'}, "
-          f"{args.dtype}, 2 threads, wall clock, fastest of {args.repeat}")  # fmt: skip
+          f"{args.dtype}, {args.threads} thread(s), {args.clock} clock, "
+          f"fastest of {args.repeat}")  # fmt: skip
     print(f"{'case':30s} {'torch ms':>8s} {'floor ms':>8s} {'best ms':>8s} {'best is':>9s} "
           f"{'best/floor':>10s} {'best/torch':>10s}")  # fmt: skip
     bounds = []
@@ -79,7 +91,7 @@ def main() -> None:
             w = rng.standard_normal(case.weight_shape()).astype(args.dtype)
             calls["torch"] = _torch_call(case, x, w)
         # numpy's products follow each other; only torch and the first product after it wait
-        times = best_times(calls, args.repeat, settle_before={"floor", "torch"})
+        times = best_times(calls, args.repeat, args.clock, settle_before={"floor", "torch"})
         name, best = min(((k, v) for k, v in times.items() if k.startswith(("WX", "XW"))),
                          key=lambda item: item[1])  # fmt: skip
         torch_ms = f"{times['torch'] * 1e3:8.2f}" if torch is not None else f"{'-':>8s}"
@@ -94,8 +106,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    if threadpool_limits is not None:
-        with threadpool_limits(2):
-            main()
-    else:
-        main()
+    main()
