@@ -103,7 +103,7 @@ CASES = [
 
 CLOCKS = {"wall": time.perf_counter, "cpu": time.process_time}
 SETTLE_SECONDS = 0.2
-"""Pause before each turn: how long a library's idle threads spin after a call, and more.
+"""Pause before each turn, longer than a library's idle threads spin after a call.
 
 Measured as the processor time this process used while it slept right after a call (2
 threads): torch 2.13's OpenMP thread 7-8 ms; OpenBLAS's thread, after a multi-threaded
@@ -127,10 +127,9 @@ def best_times(
     calls its function twice and times the second, as in a loop of that library's calls
     alone. ``settle_before`` names the only calls whose turns wait (those that follow another
     library's call; default: every call, when there are several). ``clock='cpu'`` counts this
-    process's
-    processor time instead of elapsed time: with one thread it ignores the time other
-    processes hold the cores (with more, it adds up the threads' time, spinning included, so
-    use it with ``--threads 1``).
+    process's processor time instead of elapsed time: with one thread it ignores the time
+    other processes hold the cores (with more, it adds up the threads' time, spinning
+    included, so use it with ``--threads 1``).
     """
     now = CLOCKS[clock]
     if settle_before is None:

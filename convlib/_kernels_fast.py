@@ -600,12 +600,13 @@ def _add_products(planes, matrix, targets, full, first: int, last: int) -> None:
         # one product of every column: each tap's add is one flat range
         products = _workspace("products", (groups, depth, length), full.dtype)
         np.matmul(matrix, planes.reshape(groups, c_group, length), out=products)
+        products[..., columns:] = 0  # past every input cell (0 * w, but w may be inf or nan)
         per_tap = products.reshape(groups, count_taps, count_rows * length)
         for index, (phase, shift) in enumerate(targets):
             # Row o's cell c lands at flat o * length + c + shift: in the next row only for
-            # c >= columns, where the products are 0 (planes are 0 there), so a group's rows
-            # take one add of a contiguous range, ending in row last - 1 (numpy's add into
-            # rows of a wider array ran at a third of the speed: benchmarks/README.md)
+            # c >= columns, where the products are 0, so a group's rows take one add of a
+            # contiguous range, ending in row last - 1 (numpy's add into rows of a wider
+            # array ran at a third of the speed: benchmarks/README.md)
             rows = full[phase].reshape(groups, o_group * length)
             rows[:, first * length + shift : last * length] += per_tap[:, index, : -shift or None]
         return

@@ -121,6 +121,23 @@ def test_tiny_blocks_and_chunks_do_not_change_the_result(method, monkeypatch):
     )
 
 
+@every_method
+@pytest.mark.parametrize("padding", [0, 1])
+@pytest.mark.parametrize("out_per_group", [2, 5])  # fewer (col2im) and more than in, per group
+def test_a_nan_weight_stays_in_its_output_channel(method, padding, out_per_group):
+    rng = np.random.default_rng(11)
+    x = rng.standard_normal((2, 8, 5, 5))
+    w = rng.standard_normal((6, 4, 3, 3))
+    w[1, 0, 2, 2] = np.nan  # into output channel 1 of conv
+    wt = rng.standard_normal((8, out_per_group, 3, 3))
+    wt[4, 0, 2, 2] = np.nan  # input channel 4 (group 1): output channel out_per_group
+    y = convlib.conv2d(x, w, stride=2, padding=padding, groups=2, method=method)
+    yt = convlib.conv_transpose2d(x, wt, stride=2, padding=padding, groups=2, method=method)
+    assert np.isnan(y[:, 1]).any() and np.isnan(yt[:, out_per_group]).any()
+    assert np.isfinite(np.delete(y, 1, axis=1)).all()
+    assert np.isfinite(np.delete(yt, out_per_group, axis=1)).all()
+
+
 @pytest.mark.parametrize(
     ("input_shape", "weight_shape", "stride", "groups", "transposed", "expected"),
     [
