@@ -507,6 +507,45 @@ def transpose(x, weight, stride, dilation, groups, padding, out_size, method):
     return y
 
 
+def scatter(x, weight, stride, dilation, groups, padding, out_size):
+    """Transposed convolution tap by tap, by its definition: ``y[s*t + d*j - p] += w[j]^T x[t]``.
+
+    One product per tap and group, of the input cells whose target lies in the output, and one
+    strided add: every product pairs an input cell with a tap that reaches the output. The
+    other paths also multiply padding zeros by the weights, so a ``nan`` or ``inf`` weight (0 *
+    ``inf`` is ``nan``) reaches cells torch's result does not give it; this path is for those
+    weights (slower: ``prod(kernel)`` passes). Samples go a chunk at a time.
+    """
+    n_batch, c_in, *size = x.shape
+    _, o_group, *kernel = weight.shape
+    c_group = c_in // groups
+    y = np.zeros((n_batch, groups * o_group, *out_size), dtype=x.dtype)
+    # (g, O_g, C_g, *kernel): the weights from a group's input channels to its outputs
+    weights = weight.reshape(groups, c_group, o_group, *kernel).swapaxes(1, 2)
+    every = (slice(None),) * 3  # samples, groups, channels of a group
+    reach = []  # per tap reaching the output: its input cells, their targets, their counts
+    for tap in itertools.product(*(range(k) for k in kernel)):
+        cells, targets = [], []
+        for n, s, d, j, p, o in zip(size, stride, dilation, tap, padding, out_size, strict=True):
+            first = max(0, -(-(p - d * j) // s))  # first t with s*t + d*j - p >= 0
+            stop = min(n, (o - 1 + p - d * j) // s + 1)  # past the last t inside the output
+            cells.append(slice(first, stop))
+            targets.append(slice(s * first + d * j - p, s * (stop - 1) + d * j - p + 1, s))
+        counts = [c.stop - c.start for c in cells]
+        if min(counts) > 0:
+            reach.append((tap, cells, targets, counts))
+    per_sample = 2 * (c_in + groups * o_group) * math.prod(size) * x.itemsize
+    for chunk in _chunks(0, n_batch, per_sample):
+        part = x[chunk].reshape(-1, groups, c_group, *size)
+        into = y[chunk].reshape(-1, groups, o_group, *out_size)
+        for tap, cells, targets, counts in reach:
+            source = part[(*every, *cells)].reshape(*part.shape[:3], -1)  # (n, g, C_g, cells)
+            with np.errstate(invalid="ignore"):  # nan from the weights is the answer, as in torch
+                products = np.matmul(weights[(*every, *tap)], source)  # (n, g, O_g, cells)
+                into[(*every, *targets)] += products.reshape(*products.shape[:3], *counts)
+    return y
+
+
 def _transpose_by_products(x, weight, stride, dilation, groups, padding, out_size):
     """Transposed convolution as one product per column block, then one add per tap (col2im).
 
@@ -600,11 +639,11 @@ def _add_products(planes, matrix, targets, full, first: int, last: int) -> None:
         # one product of every column: each tap's add is one flat range
         products = _workspace("products", (groups, depth, length), full.dtype)
         np.matmul(matrix, planes.reshape(groups, c_group, length), out=products)
-        products[..., columns:] = 0  # past every input cell (0 * w, but w may be inf or nan)
         per_tap = products.reshape(groups, count_taps, count_rows * length)
         for index, (phase, shift) in enumerate(targets):
             # Row o's cell c lands at flat o * length + c + shift: in the next row only for
-            # c >= columns, where the products are 0, so a group's rows take one add of a
+            # c >= columns, where the products are 0 (planes are 0 there, and the weights are
+            # finite: ops sends others to scatter), so a group's rows take one add of a
             # contiguous range, ending in row last - 1 (numpy's add into rows of a wider
             # array ran at a third of the speed: benchmarks/README.md)
             rows = full[phase].reshape(groups, o_group * length)

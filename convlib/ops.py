@@ -213,7 +213,10 @@ def conv_transpose(
         it (the polyphase view), so no zero-inserted input is built and nothing is scattered
         tap by tap; ``'gemm'`` with fewer output than input channels per group instead
         multiplies the weights by the input cells, a few samples at a time, and adds each
-        tap's rows at its shift (col2im); ``'fft'`` convolves the zero-upsampled input.
+        tap's rows at its shift (col2im); ``'fft'`` convolves the zero-upsampled input. A
+        weight holding ``nan`` or ``inf`` is computed tap by tap, by the scatter definition,
+        whatever the method: the others also multiply padding zeros by the weights, and
+        ``0 * nan`` is ``nan`` where torch's result has a number.
 
     Returns
     -------
@@ -257,7 +260,9 @@ def conv_transpose(
 
     dtype = result_dtype(x, weight, bias)
     x, weight = x.astype(dtype, copy=False), weight.astype(dtype, copy=False)
-    if method == "fft":
+    if not np.isfinite(weight).all():  # nan or inf lands only where the definition puts it
+        y = fast.scatter(x, weight, stride, dilation, groups, padding, out_size)
+    elif method == "fft":
         y = fft.transpose(x, weight, stride, dilation, groups, padding, out_size)
     else:
         y = fast.transpose(x, weight, stride, dilation, groups, padding, out_size, method)

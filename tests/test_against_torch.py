@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from hypothesis import assume, given
+from hypothesis import strategies as st
 from strategies import conv_configs, conv_transpose_configs
 
 import convlib
@@ -62,6 +63,23 @@ def test_conv_transpose_equals_torch_functional(config):
         None if b is None else torch.from_numpy(b),
         **config.kwargs,
     ).numpy()
+    np.testing.assert_allclose(
+        convlib.conv_transpose(x, w, b, **config.kwargs), expected, atol=1e-10
+    )
+
+
+@given(conv_transpose_configs(), st.data())
+def test_a_nan_weight_gives_torchs_nan_cells_in_conv_transpose(config, data):
+    x, w, b = config.arrays(seed=3)
+    w.reshape(-1)[data.draw(st.integers(0, w.size - 1))] = np.nan
+    nd = len(config.weight_shape) - 2
+    expected = TRANSPOSED[nd](
+        torch.from_numpy(x),
+        torch.from_numpy(w),
+        None if b is None else torch.from_numpy(b),
+        **config.kwargs,
+    ).numpy()
+    # nan in the same cells as torch's, the same numbers elsewhere
     np.testing.assert_allclose(
         convlib.conv_transpose(x, w, b, **config.kwargs), expected, atol=1e-10
     )

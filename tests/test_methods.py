@@ -122,6 +122,18 @@ def test_tiny_blocks_and_chunks_do_not_change_the_result(method, monkeypatch):
 
 
 @every_method
+@given(conv_transpose_configs(), st.data())
+def test_nan_and_inf_weights_land_where_the_scatter_definition_puts_them(method, config, data):
+    x, w, b = config.arrays(seed=12)
+    flat = w.reshape(-1)
+    flat[data.draw(st.integers(0, flat.size - 1))] = np.nan
+    flat[data.draw(st.integers(0, flat.size - 1))] = data.draw(st.sampled_from([np.inf, -np.inf]))
+    expected = reference.conv_transpose(x, w, b, **config.kwargs)  # nan where nan is added
+    got = convlib.conv_transpose(x, w, b, **config.kwargs, method=method)
+    np.testing.assert_allclose(got, expected, **TOLERANCE)  # nan and inf in the same cells
+
+
+@every_method
 @pytest.mark.parametrize("padding", [0, 1])
 @pytest.mark.parametrize("out_per_group", [2, 5])  # fewer (col2im) and more than in, per group
 def test_a_nan_weight_stays_in_its_output_channel(method, padding, out_per_group):
