@@ -53,16 +53,20 @@ def test_conv_equals_torch_conv_module(config):
     np.testing.assert_allclose(convlib.conv(x, w, b, **config.kwargs), expected, atol=1e-10)
 
 
-@given(conv_transpose_configs())
-def test_conv_transpose_equals_torch_functional(config):
-    x, w, b = config.arrays(seed=1)
+def torch_conv_transpose(config, x, w, b):
     nd = len(config.weight_shape) - 2
-    expected = TRANSPOSED[nd](
+    return TRANSPOSED[nd](
         torch.from_numpy(x),
         torch.from_numpy(w),
         None if b is None else torch.from_numpy(b),
         **config.kwargs,
     ).numpy()
+
+
+@given(conv_transpose_configs())
+def test_conv_transpose_equals_torch_functional(config):
+    x, w, b = config.arrays(seed=1)
+    expected = torch_conv_transpose(config, x, w, b)
     np.testing.assert_allclose(
         convlib.conv_transpose(x, w, b, **config.kwargs), expected, atol=1e-10
     )
@@ -72,13 +76,7 @@ def test_conv_transpose_equals_torch_functional(config):
 def test_a_nan_weight_gives_torchs_nan_cells_in_conv_transpose(config, data):
     x, w, b = config.arrays(seed=3)
     w.reshape(-1)[data.draw(st.integers(0, w.size - 1))] = np.nan
-    nd = len(config.weight_shape) - 2
-    expected = TRANSPOSED[nd](
-        torch.from_numpy(x),
-        torch.from_numpy(w),
-        None if b is None else torch.from_numpy(b),
-        **config.kwargs,
-    ).numpy()
+    expected = torch_conv_transpose(config, x, w, b)
     # nan in the same cells as torch's, the same numbers elsewhere
     np.testing.assert_allclose(
         convlib.conv_transpose(x, w, b, **config.kwargs), expected, atol=1e-10
