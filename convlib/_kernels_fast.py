@@ -574,12 +574,20 @@ def _transpose_by_products(x, weight, stride, dilation, groups, padding, out_siz
     targets = [(phase, shift) for phase, shift, _ in taps]  # row-major, as the weight's taps
     weights = weight.reshape(groups, c_group, o_group, count_taps)
     matrix = weights.transpose(0, 3, 2, 1)  # (g, T, O_g, C_g): rows (tap, o) of a group
-    # the full phase each output phase with cells is cropped from (r + p mod s, per dimension)
-    sources = itertools.product(*(
-        {(r + p) % s for r in range(min(s, o))}
-        for s, p, o in zip(stride, padding, out_size, strict=True)
-    ))  # fmt: skip
-    written = all(phase in phases for phase in sources)  # else some cells stay zero
+    crops = []  # per output phase: the full phase it is cropped from, its cells there and in y
+    written = True  # every output cell is written (so y needs no zeros)
+    for residue in itertools.product(*(range(s) for s in stride)):
+        # output cells m = residue + s*u are full positions m + p
+        first_full = [r + p for r, p in zip(residue, padding, strict=True)]
+        phase = tuple(f % s for f, s in zip(first_full, stride, strict=True))
+        if phase not in phases:  # no tap lands there: those cells stay zero
+            written = written and any(r >= o for r, o in zip(residue, out_size, strict=True))
+            continue
+        kept = [
+            slice(f // s, f // s + len(range(r, o, s)))
+            for f, s, r, o in zip(first_full, stride, residue, out_size, strict=True)
+        ]
+        crops.append((phases[phase], kept, tuple(map(slice, residue, out_size, stride))))
     y = (np.empty if written else np.zeros)((n_batch, c_out, *out_size), dtype=x.dtype)
     work = _macs(n_batch, math.prod(size), weights)
     samples = _threads.split(n_batch, work)
@@ -600,18 +608,8 @@ def _transpose_by_products(x, weight, stride, dilation, groups, padding, out_siz
             ranges = [(0, o_group)] if len(samples) > 1 else _threads.split(o_group, work)
             _threads.run(functools.partial(_add_products, planes, matrix, targets, full), ranges)
             held = full.reshape(len(phases), c_out, count, *grid)
-            for residue in itertools.product(*(range(s) for s in stride)):
-                # output cells m = residue + s*u are full positions m + p
-                first_full = [r + p for r, p in zip(residue, padding, strict=True)]
-                phase = tuple(f % s for f, s in zip(first_full, stride, strict=True))
-                if phase not in phases:
-                    continue  # no tap lands there: those cells stay zero
-                kept = [
-                    slice(f // s, f // s + len(range(r, o, s)))
-                    for f, s, r, o in zip(first_full, stride, residue, out_size, strict=True)
-                ]
-                into = (chunk, slice(None), *map(slice, residue, out_size, stride))
-                y[into] = held[phases[phase]][_cells(kept)].swapaxes(0, 1)
+            for index, kept, into in crops:
+                y[(chunk, slice(None), *into)] = held[index][_cells(kept)].swapaxes(0, 1)
             del planes, full, held  # free before the next chunk's (when not reused)
 
     _threads.run(chunk_by_chunk, samples)  # samples split between workers (if worth it)
