@@ -248,9 +248,9 @@ def check_effective_kernel_size(fn: Callable[[int, int], int] | str) -> None:
     )
 
 
-def _transpose_size_exists(n: int, k: int, s: int, p: int, output_padding: int) -> bool:
+def _transpose_size_exists(n: int, k: int, s: int, p: int, output_padding: int, d: int) -> bool:
     try:
-        conv_transpose_output_size(n, k, s, p, output_padding)
+        conv_transpose_output_size(n, k, s, p, output_padding, d)
     except ValueError:
         return False
     return True
@@ -259,9 +259,11 @@ def _transpose_size_exists(n: int, k: int, s: int, p: int, output_padding: int) 
 def check_transpose_output_size(fn: Callable[..., int] | str) -> None:
     """Check ``fn(n, k, s=1, p=0, output_padding=0, d=1)`` returns a transposed conv's size."""
     cases = [
-        {"n": n, "k": k, "s": s, "p": p, "output_padding": op, "d": 1}
-        for n, k, s, p, op in itertools.product([1, 4, 7], [2, 3, 4], [1, 2, 3], [0, 1], [0, 1])
-        if _transpose_size_exists(n, k, s, p, op)
+        {"n": n, "k": k, "s": s, "p": p, "output_padding": op, "d": d}
+        for n, k, s, p, op, d in itertools.product(
+            [1, 4, 7], [2, 3, 4], [1, 2, 3], [0, 1], [0, 1], [1, 2]
+        )
+        if _transpose_size_exists(n, k, s, p, op, d)
     ]
     _run_cases(
         fn,

@@ -171,6 +171,20 @@ def test_other_checks(capsys):
         exercises.check_rank1_factors(np.ones(3), np.ones(2), np.ones((3, 3)))
 
 
+def test_conv_params_check_rejects_an_answer_that_always_counts_the_bias():
+    with pytest.raises(exercises.AnswerIncorrect, match="bias=False"):
+        exercises.check_conv_params(lambda c_in, c_out, k, bias=True: c_in * c_out * k * k + c_out)
+
+
+def test_transpose_output_size_check_rejects_an_answer_that_ignores_dilation():
+    with pytest.raises(exercises.AnswerIncorrect, match=r"d=2 you returned"):
+        exercises.check_transpose_output_size(
+            lambda n, k, s=1, p=0, output_padding=0, d=1: (
+                (n - 1) * s - 2 * p + (k - 1) + output_padding + 1
+            )
+        )
+
+
 # --- the notebooks' exercise cells ---------------------------------------------------------
 
 
