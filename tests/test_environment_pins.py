@@ -82,3 +82,11 @@ def test_every_declared_dependency_is_locked(pyproject, locked):
 def test_jupyter_book_stays_on_the_offline_1_x_line(locked):
     assert locked["jupyter-book"] == "1.0.4.post1"
     assert tuple(int(p) for p in locked["nbval"].split(".")[:2]) >= (0, 11)
+
+
+def test_the_test_environment_has_the_locked_torch_so_no_cross_check_skips(locked):
+    # Every cross-check against PyTorch skips where torch is absent (torch stays optional for
+    # readers); the test extra pins it, so in `make test` and CI its absence is a failure here.
+    import torch
+
+    assert torch.__version__.split("+")[0] == locked["torch"]
