@@ -94,6 +94,18 @@ def as_tuple(value: object, n: int, name: str, *, minimum: int = 1) -> tuple[int
     raise TypeError(f"{expected}{value!r}")
 
 
+def expand_single(value: object, n: int) -> object:
+    """A one-element sequence repeated to ``n`` entries; any other value unchanged.
+
+    PyTorch's convolutions and poolings expand ``stride=(2,)`` to every spatial dimension, as
+    they do ``stride=2`` (``expand_param_if_needed`` and the pooling functions' argument checks).
+    """
+    if isinstance(value, Sequence | np.ndarray) and not isinstance(value, str | bytes):
+        if np.ndim(value) == 1 and len(value) == 1:
+            return tuple(value) * n
+    return value
+
+
 def check_array(x: object, name: str, *, ndims: tuple[int, ...], batch_axes: int = 0) -> np.ndarray:
     """Return ``x`` as a numeric numpy array whose ``ndim`` is one of ``ndims``.
 

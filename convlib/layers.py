@@ -25,6 +25,7 @@ from ._validation import (
     check_groups,
     check_padding_mode,
     check_positive_int,
+    expand_single,
 )
 from .shapes import conv_geometry, conv_transpose_geometry, resolve_padding, same_padding
 
@@ -218,12 +219,15 @@ class _ConvNd(Layer):
         self.out_channels = check_positive_int(out_channels, "out_channels")
         self.groups = check_groups(self.in_channels, self.out_channels, groups)
         self.kernel_size = as_tuple(kernel_size, n, "kernel_size")
-        self.stride = as_tuple(stride, n, "stride")
-        self.dilation = as_tuple(dilation, n, "dilation")
+        self.stride = as_tuple(expand_single(stride, n), n, "stride")
+        self.dilation = as_tuple(expand_single(dilation, n), n, "dilation")
         if isinstance(padding, str) and not self._transposed:
             resolve_padding(padding, self.kernel_size, self.stride, self.dilation)  # checks it
             self.padding = padding
         else:
+            # torch's F.conv expands padding=(1,), its F.pad (other padding modes) does not
+            if padding_mode == "zeros":
+                padding = expand_single(padding, n)
             self.padding = as_tuple(padding, n, "padding", minimum=0)
         self.bias = bool(bias)
         self.padding_mode = check_padding_mode(padding_mode)
@@ -312,7 +316,9 @@ class _ConvTransposeNd(_ConvNd):
             )
         super().__init__(in_channels, out_channels, kernel_size, stride, padding, dilation,
                          groups, bias, padding_mode)  # fmt: skip
-        self.output_padding = as_tuple(output_padding, self._nd, "output_padding", minimum=0)
+        self.output_padding = as_tuple(
+            expand_single(output_padding, self._nd), self._nd, "output_padding", minimum=0
+        )
         # check output_padding now, as torch does, on an input no padding can empty
         self.geometry((self.in_channels, *(2 * p + 1 for p in self.padding)))
 

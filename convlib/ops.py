@@ -24,6 +24,7 @@ from ._validation import (
     check_bias,
     check_groups,
     check_padding_mode,
+    expand_single,
     result_dtype,
 )
 from .shapes import conv_geometry, conv_transpose_geometry
@@ -62,6 +63,8 @@ def checked_conv_arguments(input, weight, bias, stride, padding, dilation, group
         )
     bias = check_bias(bias, c_out)
     padding_mode = check_padding_mode(padding_mode)
+    nd = weight.ndim - 2
+    stride, padding, dilation = (expand_single(v, nd) for v in (stride, padding, dilation))
     plan = conv_geometry(x.shape[2:], weight.shape[2:], stride, padding, dilation)
     return x, weight, bias, groups, padding_mode, plan, batched
 
@@ -249,6 +252,9 @@ def conv_transpose(
     c_out = weight.shape[1] * groups
     bias = check_bias(bias, c_out)
     target = None if output_size is None else _spatial_output_size(output_size, nd)
+    stride, padding, output_padding, dilation = (
+        expand_single(v, nd) for v in (stride, padding, output_padding, dilation)
+    )
     plan = conv_transpose_geometry(
         x.shape[2:], weight.shape[2:], stride, padding, output_padding, dilation, target
     )

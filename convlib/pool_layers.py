@@ -10,9 +10,10 @@ PyTorch) always reads dimension 0 as the batch.
 from __future__ import annotations
 
 import math
+import numbers
 
 from ._typing import IntOrTuple, Shape
-from ._validation import as_tuple, check_positive_int
+from ._validation import as_tuple, check_positive_int, expand_single
 from .layers import Field, Layer
 from .shapes import Geometry, pool_geometry
 
@@ -26,8 +27,14 @@ class _PoolNd(Layer):
 
     def __init__(self, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False):
         n = self._nd
+        # torch's poolings expand kernel_size=(2,) to every spatial dimension, and read
+        # stride=() (or []) as stride=None
+        kernel_size, stride, padding, dilation = (
+            expand_single(v, n) for v in (kernel_size, stride, padding, dilation)
+        )
         self.kernel_size = as_tuple(kernel_size, n, "kernel_size")
-        self.stride = self.kernel_size if stride is None else as_tuple(stride, n, "stride")
+        no_stride = stride is None or (isinstance(stride, tuple | list) and len(stride) == 0)
+        self.stride = self.kernel_size if no_stride else as_tuple(stride, n, "stride")
         self.padding = as_tuple(padding, n, "padding", minimum=0)
         self.dilation = as_tuple(dilation, n, "dilation")
         self.ceil_mode = bool(ceil_mode)
@@ -113,8 +120,16 @@ class _AvgPoolNd(_PoolNd):
     ) -> None:
         super().__init__(kernel_size, stride, padding, 1, ceil_mode)
         self.count_include_pad = bool(count_include_pad)
-        if divisor_override is not None:
-            divisor_override = check_positive_int(divisor_override, "divisor_override")
+        if divisor_override is not None:  # any non-zero int, as avg_pool (negatives too)
+            if isinstance(divisor_override, bool) or not isinstance(
+                divisor_override, numbers.Integral
+            ):
+                raise TypeError(
+                    "divisor_override must be None or a non-zero int; "
+                    f"received divisor_override={divisor_override!r}"
+                )
+            if divisor_override == 0:
+                raise ValueError("divisor_override must be None or a non-zero int; received 0")
         self.divisor_override = divisor_override
 
 

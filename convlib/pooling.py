@@ -21,7 +21,7 @@ import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
 from ._typing import IntOrTuple
-from ._validation import as_tuple, check_batched_input, result_dtype
+from ._validation import as_tuple, check_batched_input, expand_single, result_dtype
 from .shapes import pool_output_size
 
 SPATIAL = {1: "L", 2: "H, W", 3: "D, H, W"}
@@ -63,6 +63,9 @@ def _check_bool(value: object, name: str) -> bool:
 
 def _geometry(x, nd, kernel_size, stride, padding, dilation, ceil_mode):
     """Checked tuples and the output size (the errors come from the one shape function)."""
+    kernel_size, stride, padding, dilation = (
+        expand_single(v, nd) for v in (kernel_size, stride, padding, dilation)
+    )  # torch's poolings expand kernel_size=(2,) to every spatial dimension
     k = as_tuple(kernel_size, nd, "kernel_size")
     s = k if stride is None or stride == () or stride == [] else as_tuple(stride, nd, "stride")
     p = as_tuple(padding, nd, "padding", minimum=0)

@@ -52,6 +52,28 @@ def test_conv_spec_output_shape_equals_convlib_conv(c_in, c_out, k, s, p, d, n):
     assert layer.output_shape((c_in, n, n)) == expected
 
 
+@pytest.mark.parametrize(
+    "layer,same",
+    [
+        (lambda: convlib.Conv2d(2, 4, 3, stride=(2,)), convlib.Conv2d(2, 4, 3, stride=2)),
+        (lambda: convlib.Conv2d(2, 4, 3, padding=(1,)), convlib.Conv2d(2, 4, 3, padding=1)),
+        (lambda: convlib.Conv3d(2, 4, 3, dilation=(2,)), convlib.Conv3d(2, 4, 3, dilation=2)),
+        (
+            lambda: convlib.ConvTranspose2d(2, 4, 3, stride=(2,), output_padding=(1,)),
+            convlib.ConvTranspose2d(2, 4, 3, stride=2, output_padding=1),
+        ),
+    ],
+)
+def test_one_element_tuple_arguments_expand_to_every_spatial_dimension(layer, same):
+    # torch.nn.Conv2d(2, 4, 3, stride=(2,)) strides both dimensions by 2
+    layer = layer()
+    shape = (1, 2) + (9,) * len(same.kernel_size)
+    assert layer.output_shape(shape) == same.output_shape(shape)
+    assert (layer.stride, layer.padding, layer.dilation) == (
+        same.stride, same.padding, same.dilation
+    )  # fmt: skip
+
+
 def test_batchnorm_parameters_and_buffers():
     bn = convlib.BatchNorm2d(32)
     assert (bn.num_params, bn.running_stats, bn.num_buffers) == (64, 64, 65)
@@ -138,6 +160,14 @@ def test_wrong_channel_count_names_the_layer():
             r"only support padding_mode='zeros'",
         ),
         (lambda: convlib.Parallel(convlib.ReLU(), merge="max"), r"merge must be 'cat' or 'sum'"),
+        (  # torch's weight is then 1-D: its forward rejects every input
+            lambda: convlib.Conv2d(4, 4, (3,)),
+            r"kernel_size must be a positive int or a tuple of 2",
+        ),
+        (  # torch's F.pad takes (1,) as one dimension's padding and rejects the 4-D input
+            lambda: convlib.Conv2d(4, 4, 3, padding=(1,), padding_mode="reflect"),
+            r"padding must be a non-negative int or a tuple of 2",
+        ),
     ],
 )
 def test_bad_constructor_arguments_raise_clear_errors(make, pattern):

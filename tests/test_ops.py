@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from hypothesis import given
 from strategies import conv_configs, conv_transpose_configs
 
@@ -69,6 +70,27 @@ def test_integer_input_computes_in_float64():
     got = convlib.conv2d(x, np.ones((1, 1, 3, 3), dtype=int))
     assert got.dtype == np.float64
     assert got[0, 0, 0, 0] == 0 + 1 + 2 + 5 + 6 + 7 + 10 + 11 + 12
+
+
+@pytest.mark.parametrize(
+    "name,value",
+    [("stride", 2), ("padding", 1), ("dilation", 2)],
+)
+@pytest.mark.parametrize("nd", [2, 3])
+def test_one_element_tuple_arguments_expand_to_every_spatial_dimension(name, value, nd):
+    # torch.nn.functional.conv2d(x, w, stride=(2,)) is conv2d(x, w, stride=2), and so for
+    # padding, dilation and (transposed) output_padding: a 1-tuple fills every dimension
+    rng = np.random.default_rng(0)
+    x, w = rng.standard_normal((1, 2) + (7,) * nd), rng.standard_normal((3, 2) + (3,) * nd)
+    np.testing.assert_array_equal(
+        convlib.conv(x, w, **{name: (value,)}), convlib.conv(x, w, **{name: value})
+    )
+    wt = rng.standard_normal((2, 3) + (3,) * nd)
+    for kwargs in ({name: (value,)}, {"stride": (2,), "output_padding": (1,)}):
+        expanded = {k: v[0] for k, v in kwargs.items()}
+        np.testing.assert_array_equal(
+            convlib.conv_transpose(x, wt, **kwargs), convlib.conv_transpose(x, wt, **expanded)
+        )
 
 
 def test_large_batch_is_chunked_without_changing_the_result(monkeypatch):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import itertools
 
+import numpy as np
 import pytest
 
 import convlib
@@ -61,7 +62,15 @@ def test_output_shape_of_pooling_and_resampling(layer, input_shape, expected):
         (lambda: convlib.MaxPool2d(0), r"kernel_size must be a positive int"),
         (
             lambda: convlib.AvgPool2d(2, divisor_override=0),
-            r"divisor_override must be a positive int",
+            r"divisor_override must be None or a non-zero int; received 0",
+        ),
+        (
+            lambda: convlib.AvgPool2d(2, divisor_override=2.0),
+            r"divisor_override must be None or a non-zero int; received divisor_override=2.0",
+        ),
+        (
+            lambda: convlib.AvgPool2d(2, padding=(1, 1, 1)),
+            r"padding must be a non-negative int or a tuple of 2",
         ),
         (lambda: convlib.Upsample(), r"Upsample needs either size or scale_factor"),
         (lambda: convlib.Upsample(4, 2), r"only one of size or scale_factor"),
@@ -101,6 +110,42 @@ def test_output_shape_of_pooling_and_resampling(layer, input_shape, expected):
 def test_pooling_and_resampling_reject_what_torch_rejects(make, pattern):
     with pytest.raises((ValueError, TypeError), match=pattern):
         make()
+
+
+@pytest.mark.parametrize(
+    "layer,same",
+    [
+        (lambda: convlib.MaxPool2d((2,)), convlib.MaxPool2d(2)),
+        (lambda: convlib.MaxPool2d(2, stride=(1,)), convlib.MaxPool2d(2, stride=1)),
+        (lambda: convlib.MaxPool3d(2, padding=(1,)), convlib.MaxPool3d(2, padding=1)),
+        (lambda: convlib.MaxPool2d(2, dilation=(2,)), convlib.MaxPool2d(2, dilation=2)),
+        (lambda: convlib.AvgPool2d(2, padding=(1,)), convlib.AvgPool2d(2, padding=1)),
+        (lambda: convlib.AvgPool3d((3,), stride=(2,)), convlib.AvgPool3d(3, stride=2)),
+    ],
+)
+def test_one_element_tuple_arguments_expand_to_every_spatial_dimension(layer, same):
+    # torch.nn.AvgPool2d(2, padding=(1,)) pads both dimensions by 1
+    layer = layer()
+    shape = (2, 3) + (7,) * (len(same.kernel_size))
+    assert layer.output_shape(shape) == same.output_shape(shape)
+    assert (layer.kernel_size, layer.stride, layer.padding) == (
+        same.kernel_size, same.stride, same.padding
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize("make", [convlib.MaxPool2d, convlib.AvgPool2d, convlib.AvgPool3d])
+@pytest.mark.parametrize("empty", [(), []])
+def test_an_empty_stride_means_the_kernel_size_as_in_avg_pool(make, empty):
+    layer = make(2, stride=empty)
+    assert layer.stride == layer.kernel_size
+    shape = (1, 2) + (6,) * len(layer.kernel_size)
+    assert layer.output_shape(shape) == make(2).output_shape(shape)
+
+
+@pytest.mark.parametrize("divisor_override", [-2, -1, 3, np.int64(-4)])
+def test_a_negative_divisor_override_is_accepted_as_by_avg_pool(divisor_override):
+    for make in (convlib.AvgPool2d, convlib.AvgPool3d):
+        assert make(2, divisor_override=divisor_override).divisor_override == divisor_override
 
 
 def _torch_pools(torch, nd):

@@ -115,6 +115,24 @@ def test_dilated_max_pool_reads_every_dth_cell():
     assert convlib.max_pool1d(x, 3, 2, dilation=2).tolist() == [[16.0, 36.0]]
 
 
+@pytest.mark.parametrize("nd", [2, 3])
+@pytest.mark.parametrize(
+    "kwargs,expanded",
+    [
+        ({"kernel_size": (2,)}, {"kernel_size": 2}),
+        ({"kernel_size": 2, "stride": (1,)}, {"kernel_size": 2, "stride": 1}),
+        ({"kernel_size": 2, "padding": (1,)}, {"kernel_size": 2, "padding": 1}),
+        ({"kernel_size": 2, "dilation": (2,)}, {"kernel_size": 2, "dilation": 2}),
+    ],
+)
+def test_one_element_tuple_arguments_expand_to_every_spatial_dimension(nd, kwargs, expanded):
+    # torch's max_pool2d(x, (2,)) is max_pool2d(x, 2), and so for stride, padding, dilation
+    x = np.random.default_rng(0).standard_normal((1, 2) + (6,) * nd)
+    np.testing.assert_array_equal(MAX[nd](x, **kwargs), MAX[nd](x, **expanded))
+    if "dilation" not in kwargs:
+        np.testing.assert_array_equal(AVG[nd](x, **kwargs), AVG[nd](x, **expanded))
+
+
 def test_divisor_override_divides_every_window_sum_by_the_same_number():
     x = np.arange(16.0).reshape(1, 4, 4)
     sums = convlib.avg_pool2d(x, 2, divisor_override=1)
