@@ -42,6 +42,8 @@ class Layer:
     num_params: int = 0
     num_buffers: int = 0
     sample_ndim: int | None = None
+    #: whether a sample may have an empty dimension (torch's pixel (un)shuffle takes one)
+    empty_sample_ok: bool = False
 
     def input_ndim(self) -> int | None:
         """The rank of one sample this layer (a container: its first layer) takes, if known."""
@@ -51,7 +53,7 @@ class Layer:
         """``(batch, sample)``: ``((N,), (C, *spatial))`` or ``((), (C, *spatial))``.
 
         ``N`` may be 0, as in PyTorch (a batch of no samples); the sample's sizes must be
-        positive.
+        positive, unless the layer sets ``empty_sample_ok`` (pixel (un)shuffle).
 
         Raises
         ------
@@ -71,7 +73,7 @@ class Layer:
                 f"{type(self).__name__} expected input_shape (C, {spatial}) or (N, C, {spatial}); "
                 f"received input_shape {shape}"
             )
-        if 0 in sample:
+        if 0 in sample and not self.empty_sample_ok:
             raise ValueError(
                 "input_shape must have positive sizes after its batch dimension (only the "
                 f"batch may be 0); received input_shape={shape}"

@@ -269,6 +269,7 @@ class PixelShuffle(Layer):
     """Spec of ``torch.nn.PixelShuffle(upscale_factor)``: ``(C r^2, H, W) -> (C, H r, W r)``."""
 
     sample_ndim = 3
+    empty_sample_ok = True  # torch maps (1, 0, 1, 1) to (1, 0, 2, 2)
     fields = (Field("upscale_factor", always=True),)
 
     def __init__(self, upscale_factor: int) -> None:
@@ -289,6 +290,7 @@ class PixelUnshuffle(Layer):
     """Spec of ``torch.nn.PixelUnshuffle(downscale_factor)``: ``(C, H r, W r) -> (C r^2, H, W)``."""
 
     sample_ndim = 3
+    empty_sample_ok = True  # torch maps (1, 4, 2, 0) to (1, 16, 1, 0)
     fields = (Field("downscale_factor", always=True),)
 
     def __init__(self, downscale_factor: int) -> None:

@@ -214,7 +214,8 @@ def _check_at_least_3d(input: object, name: str) -> np.ndarray:
             f"{name} expects an input of at least 3 dimensions (*, C, H, W); "
             f"received input with shape {x.shape}"
         )
-    return check_array(x, "input", ndims=tuple(range(3, max(x.ndim, 3) + 1)), batch_axes=x.ndim - 3)
+    # any dimension may be empty, as in torch: a rearrangement of no cells gives no cells
+    return check_array(x, "input", ndims=tuple(range(3, max(x.ndim, 3) + 1)), batch_axes=x.ndim)
 
 
 def pixel_shuffle(input: np.ndarray, upscale_factor: int) -> np.ndarray:

@@ -2,7 +2,8 @@
 
 torch accepts ``N = 0`` in every convolution, pooling, resampling and padding function and in
 every module; only the batch may be empty (an empty channel or spatial dimension is an error
-here, and in torch for pooling and for spatial sizes). The expected shapes were read from torch
+here, and in torch for pooling and for spatial sizes), except in pixel (un)shuffle, which torch
+computes for any empty dimension. The expected shapes were read from torch
 2.13; with torch installed, the last test checks them against it live.
 """
 
@@ -141,7 +142,6 @@ def test_max_pool_indices_of_an_empty_batch_are_empty_too():
         lambda: convlib.conv_transpose2d(zeros(0, 4, 5, 0), zeros(4, 2, 3, 3)),
         lambda: pooling.max_pool1d(zeros(1, 0, 4), 2),
         lambda: resampling.interpolate(zeros(0, 4, 0, 5), size=(3, 3)),
-        lambda: resampling.pixel_shuffle(zeros(0, 0, 4, 4), 2),
     ],
     ids=[
         "spatial",
@@ -150,12 +150,41 @@ def test_max_pool_indices_of_an_empty_batch_are_empty_too():
         "transposed spatial",
         "pool channels",
         "interpolate spatial",
-        "pixel_shuffle channels",
     ],  # fmt: skip
 )
 def test_only_the_batch_may_be_empty(call):
     with pytest.raises(ValueError, match=r"input must not be empty"):
         call()
+
+
+# (input shape, factor, pixel_shuffle's shape, pixel_unshuffle's shape or None if it rejects);
+# torch 2.13's pixel_shuffle gives these shapes. Its pixel_unshuffle returns an empty input
+# unchanged on CPU, though its shape function (the meta device) gives the rearrangement's shape,
+# as here and as for an empty batch above.
+EMPTY_PIXEL_CASES = [
+    ((1, 0, 1, 1), 2, (1, 0, 2, 2), None),
+    ((1, 4, 0, 3), 2, (1, 1, 0, 6), None),
+    ((4, 0, 3), 2, (1, 0, 6), None),
+    ((1, 4, 2, 0), 2, (1, 1, 4, 0), (1, 16, 1, 0)),
+    ((1, 0, 2, 2), 2, (1, 0, 4, 4), (1, 0, 1, 1)),
+    ((1, 0, 0, 0), 2, (1, 0, 0, 0), (1, 0, 0, 0)),
+]
+
+
+@pytest.mark.parametrize("shape,r,shuffled,unshuffled", EMPTY_PIXEL_CASES)
+def test_pixel_shuffle_and_unshuffle_accept_empty_channel_and_spatial_dimensions(
+    shape, r, shuffled, unshuffled
+):
+    assert resampling.pixel_shuffle(zeros(*shape), r).shape == shuffled
+    assert convlib.PixelShuffle(r).output_shape(shape) == shuffled
+    if unshuffled is None:  # torch too: the height or width is not divisible by r
+        with pytest.raises(ValueError, match=r"divisible by downscale_factor"):
+            resampling.pixel_unshuffle(zeros(*shape), r)
+        with pytest.raises(ValueError, match=r"divisible by downscale_factor"):
+            convlib.PixelUnshuffle(r).output_shape(shape)
+    else:
+        assert resampling.pixel_unshuffle(zeros(*shape), r).shape == unshuffled
+        assert convlib.PixelUnshuffle(r).output_shape(shape) == unshuffled
 
 
 def test_the_weight_may_not_be_empty():
