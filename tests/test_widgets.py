@@ -7,16 +7,31 @@ from __future__ import annotations
 import base64
 import importlib
 import itertools
+import json
+import os
 import re
+import shutil
 
 import numpy as np
 import pytest
+import traitlets
 
 import convlib
-from convlib import widgets
+from convlib import shapes, widgets
+from convlib._validation import check_positive_int
 
 conv_module = importlib.import_module("convlib.widgets.conv_explorer")
 image_module = importlib.import_module("convlib.widgets.image_explorer")
+budget_module = importlib.import_module("convlib.widgets.budget_explorer")
+receptive_module = importlib.import_module("convlib.widgets.receptive_explorer")
+NON_NEGATIVE = ("output_padding", "position")  # every other integer control must be positive
+EXPLORER_CLASSES = [
+    conv_module.ConvExplorer,
+    image_module.ImageFilterExplorer,
+    budget_module.ParamBudgetExplorer,
+    budget_module.GroupsExplorer,
+    receptive_module.ReceptiveFieldExplorer,
+]
 
 NOTEBOOK_CALLS = [
     (widgets.conv_explorer, {"input_size": 7, "kernel_size": 3, "stride": 2, "padding": 1}),
@@ -282,3 +297,169 @@ def test_budget_and_receptive_snippets_build_the_counted_layers():
     code = widgets.describe_receptive("3,1,1; 3,1,2; 3,1,4")["torch"]
     model = eval(code, {"nn": torch.nn})
     assert tuple(model(torch.zeros(1, 1, 31, 31)).shape) == (1, 1, 31, 31)
+
+
+def refused_values():
+    """(class, control, value, convlib's message) for every integer and padding control: the
+    value below the smallest it takes, a bool, and for padding -1 and an unknown string."""
+    for explorer in EXPLORER_CLASSES:
+        for name in explorer.control_names():
+            trait = explorer.class_traits()[name]
+            if name == "padding":
+                full = explorer is conv_module.ConvExplorer  # the diagrams' 'full' padding
+                values = [(-1, check_positive_int, (-1, "padding"), {"minimum": 0})]
+                values += [("bogus", shapes.resolve_padding, ("bogus", 1), {"beyond_torch": full})]
+            elif isinstance(trait, traitlets.Int):
+                minimum = 0 if name in NON_NEGATIVE else 1
+                values = [
+                    (v, check_positive_int, (v, name), {"minimum": minimum})
+                    for v in (minimum - 1, True)
+                ]
+            else:
+                continue
+            for value, check, args, kwargs in values:
+                with pytest.raises((TypeError, ValueError)) as raised:
+                    check(*args, **kwargs)
+                yield explorer, name, value, str(raised.value)
+
+
+REFUSED = list(refused_values())
+
+
+@pytest.mark.parametrize(
+    "explorer,name,value,message",
+    REFUSED,
+    ids=[f"{e.__name__}-{n}={v!r}" for e, n, v, _ in REFUSED],
+)
+def test_out_of_range_controls_are_refused_with_convlibs_message(explorer, name, value, message):
+    assert f"received {name}={value!r}" in message and "must be" in message
+    with pytest.raises(traitlets.TraitError) as raised:
+        explorer(**{name: value})
+    assert str(raised.value) == message
+    shown = explorer()
+    before = getattr(shown, name)
+    with pytest.raises(traitlets.TraitError) as raised:
+        setattr(shown, name, value)
+    assert str(raised.value) == message
+    assert getattr(shown, name) == before and shown.error is None
+
+
+def test_every_integer_and_padding_control_is_checked():
+    checked = {(e.__name__, n) for e, n, _, _ in REFUSED}
+    assert len(checked) == 7 + 3 + 5 + 4  # conv, photo, budget, groups (receptive: text)
+    # issue 28: stride=0 reached conv.mjs (a RangeError), padding='bogus' was drawn as causal
+    with pytest.raises(
+        traitlets.TraitError, match=r"^stride must be a positive int; received stride=0$"
+    ):
+        widgets.conv_explorer(stride=0)
+    with pytest.raises(traitlets.TraitError) as raised:
+        widgets.conv_explorer(padding="bogus")
+    assert str(raised.value) == (
+        "padding must be a non-negative int, a tuple of non-negative ints, or one of 'valid', "
+        "'same', 'causal', 'full'; received padding='bogus'"
+    )
+    explorer = widgets.conv_explorer(padding="full", stride=4, output_padding=3, position=9)
+    assert explorer.error is None
+
+
+# ---- the ES modules in a real browser (headless Chromium through Playwright, if installed)
+
+RENDER = """async ({code, state}) => {
+    const url = URL.createObjectURL(new Blob([code], {type: "text/javascript"}));
+    const module = await import(url);
+    const listeners = {};
+    window.model = {
+        get: (name) => state[name],
+        set: (name, value) => {
+            state[name] = value;
+            for (const f of listeners[`change:${name}`] ?? []) f();
+        },
+        on: (event, f) => (listeners[event] ??= []).push(f),
+        off: () => {},
+        save_changes: () => {},
+    };
+    const host = document.createElement("div");
+    document.body.replaceChildren(host);
+    module.default.render({model: window.model, el: host});
+}"""
+
+
+@pytest.fixture(scope="module")
+def page():
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    if chromium is None and os.path.exists("/usr/bin/chromium"):
+        chromium = "/usr/bin/chromium"
+    if chromium is None:
+        pytest.skip("Chromium not found (apt-get install -y chromium)")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=chromium, args=["--no-sandbox", "--disable-gpu"]
+        )
+        page = browser.new_page()
+        page.set_content("<!doctype html><html><body></body></html>")
+        yield page
+        browser.close()
+
+
+def render_in_browser(page, explorer, **model_values) -> list[str]:
+    """Render ``explorer``'s module with its state, ``model_values`` set in the model as a
+    front-end could (unchecked); returns the page errors."""
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    state = {
+        name: value
+        for name, value in explorer.get_state().items()
+        if isinstance(value, str | int | float | list | dict)
+    }
+    state.update(model_values)
+    page.evaluate(RENDER, {"code": state.pop("_esm"), "state": json.loads(json.dumps(state))})
+    return errors
+
+
+BAD_MODELS = [
+    (widgets.conv_explorer, "stride", 0),
+    (widgets.conv_explorer, "padding", "bogus"),
+    (widgets.conv_explorer, "position", -1),
+    (widgets.conv_explorer, "kernel_size", 0),
+    (widgets.image_filter_explorer, "padding", "bogus"),
+    (widgets.image_filter_explorer, "dilation", 0),
+    (widgets.param_budget_explorer, "groups", 0),
+    (widgets.groups_explorer, "channels", 0),
+    (widgets.groups_explorer, "groups", 0),
+]
+
+
+@pytest.mark.parametrize("make,name,value", BAD_MODELS)
+def test_an_impossible_model_value_shows_the_python_message_in_the_panel(page, make, name, value):
+    with pytest.raises(traitlets.TraitError) as raised:
+        make(**{name: value})
+    errors = render_in_browser(page, make(), **{name: value})
+    shown = page.locator(".cl-x .cl-error")
+    assert shown.count() == 1, page.locator(".cl-x").inner_text()
+    assert shown.inner_text().endswith(str(raised.value))
+    assert errors == []
+
+
+def test_the_output_padding_slider_is_hidden_in_convolution_mode(page):
+    # the explorer's own `label { display: inline-flex }` beat the browser's [hidden] rule
+    render_in_browser(page, widgets.conv_explorer())
+    control = page.locator('.cl-x label:has(input[data-trait="output_padding"])')
+    assert control.get_attribute("hidden") is not None
+    assert control.evaluate("node => getComputedStyle(node).display") == "none"
+    assert not control.is_visible()
+    page.evaluate("() => window.model.set('mode', 'transposed')")
+    assert control.is_visible()
+
+
+def test_hovering_an_input_channel_lights_the_outputs_that_read_it(page):
+    render_in_browser(page, widgets.groups_explorer(channels=8, groups=2))
+    inputs = page.locator('.cl-x rect[aria-label^="input channel"]')
+    outputs = page.locator('.cl-x rect[aria-label^="output channel"]')
+    lit = "els => els.flatMap((el, i) => el.classList.contains('lit') ? [i] : [])"
+    inputs.nth(5).hover()
+    assert outputs.evaluate_all(lit) == [4, 5, 6, 7]  # group 5 // (8 / 2) = 1
+    inputs.nth(1).focus()
+    assert outputs.evaluate_all(lit) == [0, 1, 2, 3]
+    outputs.nth(6).hover()
+    assert inputs.evaluate_all(lit) == [4, 5, 6, 7]

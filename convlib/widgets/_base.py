@@ -19,7 +19,11 @@ import re
 from importlib import resources
 
 import anywidget
+import traitlets
 from matplotlib.figure import Figure
+
+from .._validation import check_positive_int
+from ..shapes import resolve_padding
 
 CODE_STYLE = "color: #1A1A1A; background: #F2F2F2; padding: 0 3px;"
 _IMPORT_COMMON = re.compile(r"^import \{[^}]*\} from \"\./_common\.mjs\";\n", re.MULTILINE)
@@ -64,11 +68,43 @@ def compact(source: str) -> str:
     return "\n".join(line for line in lines if line and not line.startswith("//"))
 
 
+NON_NEGATIVE = ("output_padding", "position")
+"""Integer controls that may be 0 (every other integer control must be positive)."""
+
+
+def _as_trait_error(check, *args, **kwargs):
+    """Run one of convlib's argument checks; its message becomes a ``TraitError``."""
+    try:
+        return check(*args, **kwargs)
+    except (TypeError, ValueError) as error:
+        raise traitlets.TraitError(str(error)) from None
+
+
+def checked_count(proposal) -> int:
+    """``@validate`` handler of an integer control: convlib's check and message for a positive
+    (or, for ``NON_NEGATIVE`` controls, non-negative) int of that name."""
+    name = proposal["trait"].name
+    minimum = 0 if name in NON_NEGATIVE else 1
+    return _as_trait_error(check_positive_int, proposal["value"], name, minimum=minimum)
+
+
+def checked_padding(value: object, *, beyond_torch: bool) -> int | str:
+    """A padding control: a non-negative int or one of the padding strings convlib resolves
+    (``beyond_torch``: 'full' too, as the diagrams take it), with convlib's messages."""
+    if isinstance(value, str):
+        _as_trait_error(resolve_padding, value, 1, beyond_torch=beyond_torch)
+        return value
+    return _as_trait_error(check_positive_int, value, "padding", minimum=0)
+
+
 class Explorer(anywidget.AnyWidget):
     """Base of the explorers: keyword arguments set the initial trait values.
 
     Subclasses set ``_esm`` and implement ``describe()``: what the explorer shows for the
     current setting, computed with convlib (``{"error": message}`` for an impossible setting).
+    A value no setting can take (``stride=0``, ``padding='bogus'``) is refused when it is set,
+    by ``@validate`` handlers raising ``traitlets.TraitError`` with convlib's message for that
+    parameter; the ES module shows the same message if its model holds such a value anyway.
     """
 
     def __init__(self, **initial) -> None:

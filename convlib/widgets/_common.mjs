@@ -10,6 +10,7 @@ export function pyRepr(value) {
   }
   if (typeof value === "string") return `'${value}'`;
   if (typeof value === "boolean") return value ? "True" : "False";
+  if (value === null || value === undefined) return "None";
   return String(value);
 }
 
@@ -29,11 +30,55 @@ export const product = (values) => values.reduce((a, b) => a * b, 1);
 /** Python's floor division of ints. */
 export const floorDiv = (a, b) => Math.floor(a / b);
 
+// ---- the checks of convlib._validation and convlib.shapes, with their messages
+
+const KIND = { 0: "non-negative", 1: "positive" };
+
+/** convlib._validation.check_positive_int's message for control `name`, or null. */
+export function countError(value, name, minimum = 1) {
+  if (Number.isInteger(value) && value >= minimum) return null;
+  const kind = KIND[minimum] ?? `>= ${minimum}`;
+  return `${name} must be a ${kind} int; received ${name}=${pyRepr(value)}`;
+}
+
+export const PADDING_STRINGS = ["valid", "same", "causal"];
+
+/** A padding control's message (a non-negative int or a padding string convlib resolves;
+ * `beyondTorch`: 'full' too), as convlib.widgets._base.checked_padding raises it, or null. */
+export function paddingError(value, beyondTorch = false) {
+  if (typeof value !== "string") return countError(value, "padding", 0);
+  const names = beyondTorch ? [...PADDING_STRINGS, "full"] : PADDING_STRINGS;
+  if (names.includes(value)) return null;
+  return (
+    "padding must be a non-negative int, a tuple of non-negative ints, or one of " +
+    `${names.map(pyRepr).join(", ")}; received padding=${pyRepr(value)}`
+  );
+}
+
+/** The first control of `setting` holding a value no setting can take, as the explorer's Python
+ * class refuses it: `controls` lists [name, minimum] (integer controls) and "padding". */
+export function controlsError(setting, controls, beyondTorch = false) {
+  for (const control of controls) {
+    if (control === "padding") {
+      const error = "padding" in setting ? paddingError(setting.padding, beyondTorch) : null;
+      if (error) return error;
+      continue;
+    }
+    const [name, minimum] = control;
+    if (!(name in setting)) continue;
+    const error = countError(setting[name], name, minimum);
+    if (error) return error;
+  }
+  return null;
+}
+
 // ---- geometry shared by the convolution and photo explorers
 
 /** convlib.shapes.resolve_padding for one axis: [before, after], or throws the message. */
 export function resolvePadding(padding, k, s, d) {
   if (typeof padding === "string") {
+    const error = paddingError(padding);
+    if (error) throw new Error(error);
     if (padding === "valid") return [0, 0];
     if (padding === "same") {
       if (s !== 1) {
@@ -114,6 +159,7 @@ html[data-theme="dark"] .cl-x, body[data-jp-theme-light="false"] .cl-x, body.vsc
   --cl-bg: #1e1e1e; --cl-fg: #ececec; --cl-muted: #c4c4c4; --cl-line: #9a9a9a;
   --cl-cell: #24435e; --cl-pad: #333333; --cl-read: #56b4e9; --cl-focus: #f0a35e;
   --cl-out: #2a4a33; --cl-code: #2d2d2d; --cl-err-bg: #4a2a1c; color-scheme: dark; }
+.cl-x [hidden] { display: none !important; }
 .cl-x h3 { font-size: 1em; margin: 0 0 6px; color: var(--cl-fg); }
 .cl-x .cl-controls { display: flex; flex-wrap: wrap; gap: 6px 16px; align-items: center;
   margin-bottom: 6px; }

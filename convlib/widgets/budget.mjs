@@ -3,6 +3,7 @@
 import {
   bind,
   codeLine,
+  controlsError,
   dropdown,
   el,
   errorBox,
@@ -45,9 +46,14 @@ function count(stack, size) {
   return [params, macs];
 }
 
-export function describe({ in_channels: cin, out_channels: cout, kernel_size: k, groups: g, size }) {
+/** The controls ParamBudgetExplorer checks. */
+export const CONTROLS = [["in_channels", 1], ["out_channels", 1], ["kernel_size", 1], ["groups", 1],
+  ["size", 1]];
+
+export function describe(setting) {
+  const { in_channels: cin, out_channels: cout, kernel_size: k, groups: g, size } = setting;
   const p = floorDiv(k, 2);
-  const error = groupsError(cin, cout, g) ?? null;
+  const error = controlsError(setting, CONTROLS) ?? groupsError(cin, cout, g);
   if (error) return { error };
   const stacks = [
     ["standard", [conv(cin, cout, [k, k], [p, p])]],

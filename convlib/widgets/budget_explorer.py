@@ -8,7 +8,7 @@ from matplotlib.figure import Figure
 from .. import layers
 from ..plotting import palette
 from ..plotting.groups_diagram import draw_block_diagonal, draw_group_connections
-from ._base import Explorer, Rendered, code_block, esm
+from ._base import Explorer, Rendered, checked_count, code_block, esm
 
 
 def layer_variants(c_in: int, c_out: int, k: int, groups: int) -> dict[str, list]:
@@ -123,6 +123,10 @@ class ParamBudgetExplorer(Explorer):
         self._size_options = _with(SIZES, self.size)
         self._group_options = _with(GROUPS, self.groups)
 
+    @traitlets.validate("in_channels", "out_channels", "kernel_size", "groups", "size")
+    def _check_count(self, proposal):
+        return checked_count(proposal)
+
     def describe(self) -> dict:
         values = self.values()
         values.pop("scale")
@@ -182,6 +186,10 @@ class GroupsExplorer(Explorer):
     groups = traitlets.Int(2).tag(sync=True)
     kernel_size = traitlets.Int(3).tag(sync=True)
     size = traitlets.Int(32).tag(sync=True)
+
+    @traitlets.validate("channels", "groups", "kernel_size", "size")
+    def _check_count(self, proposal):
+        return checked_count(proposal)
 
     def describe(self) -> dict:
         return describe_groups(**self.values())

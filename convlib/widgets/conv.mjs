@@ -5,6 +5,7 @@
 import {
   bind,
   codeLine,
+  controlsError,
   dropdown,
   el,
   errorBox,
@@ -72,8 +73,14 @@ export function kerasCode(nd, transposed, k, s, padding, d, op = 0) {
   return `layers.Conv${nd}D${transposed ? "Transpose" : ""}(${args.join(", ")})`;
 }
 
+/** The controls ConvExplorer checks (a setting's `position` is checked when it has one). */
+export const CONTROLS = [["input_size", 1], ["kernel_size", 1], ["stride", 1], "padding",
+  ["dilation", 1], ["output_padding", 0], ["position", 0]];
+
 /** Everything the explorer shows for a setting, or {error} for an impossible one. */
 export function describe(setting) {
+  const invalid = controlsError(setting, CONTROLS, true);
+  if (invalid) return { error: invalid };
   const { dims, mode, input_size: n, kernel_size: k, stride: s, dilation: d } = setting;
   const nd = dims === "1-D" ? 1 : 2;
   if (mode === "transposed") return describeTransposed(nd, n, k, s, setting.padding, d, setting.output_padding);
@@ -368,7 +375,7 @@ function render({ model, el: host }) {
   };
   const redraw = () => {
     const setting = settingOf(model);
-    const info = describe(setting);
+    const info = describe({ ...setting, position: model.get("position") });
     for (const control of Object.values(c)) control.sync();
     c.output_padding.node.hidden = setting.mode !== "transposed";
     if (info.error) {

@@ -11,7 +11,7 @@ from .. import layers, shapes
 from ..plotting.conv_diagram import diagram_padding, draw_conv_step
 from ..plotting.transposed_diagram import draw_transposed_as_conv
 from ..shapes import conv_transpose_output_size, conv_transpose_output_size_range
-from ._base import Explorer, Rendered, code_block, esm
+from ._base import Explorer, Rendered, checked_count, checked_padding, code_block, esm
 
 PADDINGS = [0, 1, 2, 3, 4, "same", "valid", "full", "causal"]
 
@@ -245,6 +245,16 @@ class ConvExplorer(Explorer):
     dilation = traitlets.Int(1).tag(sync=True)
     output_padding = traitlets.Int(0).tag(sync=True)
     position = traitlets.Int(0).tag(sync=True)
+
+    @traitlets.validate(
+        "input_size", "kernel_size", "stride", "dilation", "output_padding", "position"
+    )
+    def _check_count(self, proposal):
+        return checked_count(proposal)
+
+    @traitlets.validate("padding")
+    def _check_padding(self, proposal):
+        return checked_padding(proposal["value"], beyond_torch=True)
 
     def describe(self) -> dict:
         values = self.values()

@@ -3,6 +3,7 @@
 import {
   bind,
   codeLine,
+  controlsError,
   dropdown,
   el,
   errorBox,
@@ -17,8 +18,12 @@ import {
 
 export const divisors = (c) => range(c, 1).filter((g) => c % g === 0);
 
-export function describe({ channels: c, groups: g, kernel_size: k, size }) {
-  const error = groupsError(c, c, g);
+/** The controls GroupsExplorer checks. */
+export const CONTROLS = [["channels", 1], ["groups", 1], ["kernel_size", 1], ["size", 1]];
+
+export function describe(setting) {
+  const { channels: c, groups: g, kernel_size: k, size } = setting;
+  const error = controlsError(setting, CONTROLS) ?? groupsError(c, c, g);
   if (error) return { error };
   const p = floorDiv(k, 2);
   const taps = k * k;
@@ -45,6 +50,14 @@ export const readsOf = (c, g, o) => {
   return range(per, group * per);
 };
 
+/** Output channels that read input channel `i`: the cout/g outputs of its group,
+ * floor(i / (cin/g)) (the groups explorer's layer is C -> C: cout = cin). */
+export const readersOf = (cin, g, i, cout = cin) => {
+  const group = Math.floor(i / (cin / g));
+  const per = cout / g;
+  return range(per, group * per);
+};
+
 function diagram(c, g, onKey) {
   const rowH = Math.max(8, Math.min(22, Math.floor(240 / c)));
   const height = 30 + c * rowH;
@@ -62,12 +75,14 @@ function diagram(c, g, onKey) {
     for (const i of readsOf(c, g, o)) {
       const line = svg("line", { x1: 60, y1: y(i), x2: 220, y2: y(o), stroke: colour(Math.floor(o / per)), "stroke-width": 1, opacity: 0.6 });
       line.dataset.out = o;
+      line.dataset.in = i;
       lines.push(line);
       image.append(line);
     }
   }
   for (let i = 0; i < c; i += 1) {
-    const r = svg("rect", { x: 40, y: 26 + i * rowH, width: 20, height: rowH - 2, class: "cell", role: "img", "aria-label": `input channel ${i}` });
+    const r = svg("rect", { x: 40, y: 26 + i * rowH, width: 20, height: rowH - 2, class: "cell", tabindex: i === 0 ? 0 : -1, role: "img",
+      "aria-label": `input channel ${i}, read by output channels ${readersOf(c, g, i).join(", ")}` });
     inputs.push(r);
     const out = svg("rect", { x: 220, y: 26 + i * rowH, width: 20, height: rowH - 2, class: "cell out", tabindex: i === 0 ? 0 : -1, role: "img",
       "aria-label": `output channel ${i}, reads input channels ${readsOf(c, g, i).join(", ")}` });
@@ -81,24 +96,35 @@ function diagram(c, g, onKey) {
       image.append(cell);
     }
   }
-  const show = (o) => {
-    const reads = new Set(readsOf(c, g, o));
-    inputs.forEach((r, i) => r.classList.toggle("lit", reads.has(i)));
-    outputs.forEach((r, i) => r.classList.toggle("cur", i === o));
-    lines.forEach((l) => l.setAttribute("stroke-width", Number(l.dataset.out) === o ? 3 : 1));
+  // kind "out": output channel `index` and the inputs it reads; "in": input channel `index` and
+  // the outputs that read it
+  const light = (kind, index) => {
+    const [mine, others, lit] = kind === "out"
+      ? [outputs, inputs, readsOf(c, g, index)]
+      : [inputs, outputs, readersOf(c, g, index)];
+    const set = new Set(lit);
+    mine.forEach((r, i) => r.classList.toggle("cur", i === index));
+    mine.forEach((r) => r.classList.remove("lit"));
+    others.forEach((r, i) => r.classList.toggle("lit", set.has(i)));
+    others.forEach((r) => r.classList.remove("cur"));
+    const key = kind === "out" ? "out" : "in";
+    lines.forEach((l) => l.setAttribute("stroke-width", Number(l.dataset[key]) === index ? 3 : 1));
   };
-  outputs.forEach((r, o) => {
-    r.addEventListener("mouseenter", () => show(o));
-    r.addEventListener("focus", () => show(o));
-    r.addEventListener("keydown", (event) => {
-      const next = { ArrowUp: o - 1, ArrowDown: o + 1 }[event.key];
-      if (next === undefined || next < 0 || next >= c) return;
-      r.setAttribute("tabindex", -1);
-      outputs[next].setAttribute("tabindex", 0);
-      outputs[next].focus();
-      event.preventDefault();
+  for (const [kind, rects] of [["out", outputs], ["in", inputs]]) {
+    rects.forEach((r, index) => {
+      r.addEventListener("mouseenter", () => light(kind, index));
+      r.addEventListener("focus", () => light(kind, index));
+      r.addEventListener("keydown", (event) => {
+        const next = { ArrowUp: index - 1, ArrowDown: index + 1 }[event.key];
+        if (next === undefined || next < 0 || next >= c) return;
+        r.setAttribute("tabindex", -1);
+        rects[next].setAttribute("tabindex", 0);
+        rects[next].focus();
+        event.preventDefault();
+      });
     });
-  });
+  }
+  const show = (o) => light("out", o);
   show(0);
   onKey(show);
   return image;

@@ -4,6 +4,7 @@
 import {
   bind,
   codeLine,
+  controlsError,
   dropdown,
   el,
   errorBox,
@@ -50,7 +51,12 @@ export function kerasCode(k, s, padding, d, mode) {
   return `layers.Conv2D(1, kernel_size=${k}, strides=${s}, padding="${keras}", dilation_rate=${d}, use_bias=False)`;
 }
 
+/** The controls ImageFilterExplorer checks. */
+export const CONTROLS = [["stride", 1], ["dilation", 1], "padding"];
+
 export function describe(setting, shape, kshape) {
+  const invalid = controlsError(setting, CONTROLS);
+  if (invalid) return { error: invalid };
   const { kernel, stride: s, dilation: d, padding, padding_mode: mode, flip } = setting;
   let g;
   try {

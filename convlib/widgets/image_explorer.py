@@ -13,7 +13,7 @@ from .. import layers, ops, shapes
 from ..data import sample_image
 from ..kernels import KERNELS
 from ..plotting import palette
-from ._base import Explorer, Rendered, code_block, esm
+from ._base import Explorer, Rendered, checked_count, checked_padding, code_block, esm
 
 PHOTO_SIZE = 160
 
@@ -163,6 +163,14 @@ class ImageFilterExplorer(Explorer):
             _kernels={name: make().tolist() for name, make in KERNELS.items()},
             **initial,
         )
+
+    @traitlets.validate("stride", "dilation")
+    def _check_count(self, proposal):
+        return checked_count(proposal)
+
+    @traitlets.validate("padding")
+    def _check_padding(self, proposal):
+        return checked_padding(proposal["value"], beyond_torch=False)
 
     def describe(self) -> dict:
         return describe_image(**self.values())

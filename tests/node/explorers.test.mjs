@@ -8,6 +8,7 @@ import path from "node:path";
 import test from "node:test";
 import { gunzipSync } from "node:zlib";
 
+import { STYLE } from "../../convlib/widgets/_common.mjs";
 import * as budget from "../../convlib/widgets/budget.mjs";
 import * as conv from "../../convlib/widgets/conv.mjs";
 import * as groups from "../../convlib/widgets/groups.mjs";
@@ -126,4 +127,63 @@ test("receptive field explorer: presets, stacks and bad text equal convlib.recep
   sweep(fixture.receptive, receptive.describe);
   const presets = Object.values(fixture.receptive.presets);
   assert.ok(presets.length >= 5);
+});
+
+test("every explorer's module refuses an impossible control with its Python class's message", () => {
+  const { photo_shape: shape, kernels } = fixture.image;
+  const describes = {
+    conv: conv.describe,
+    image: (setting) => {
+      const w = kernels[setting.kernel];
+      return image.describe(setting, shape, [w.length, w[0].length]);
+    },
+    budget: budget.describe,
+    groups: groups.describe,
+  };
+  const seen = [];
+  for (const [name, describe] of Object.entries(describes)) {
+    const { defaults, cases } = fixture[name].refused;
+    assert.equal(describe(defaults).error, undefined, `${name}'s defaults are possible`);
+    for (const [control, value, message] of cases) {
+      const actual = describe({ ...defaults, [control]: value });
+      assert.equal(actual.error, message, `${name} ${control}=${JSON.stringify(value)}`);
+      seen.push(`${name}.${control}`);
+    }
+  }
+  for (const expected of ["conv.stride", "conv.padding", "conv.position", "conv.output_padding",
+    "image.padding", "image.dilation", "budget.groups", "groups.channels"]) {
+    assert.ok(seen.includes(expected), expected);
+  }
+  // the two settings of issue 28: a RangeError, and 'bogus' drawn as causal
+  const conv0 = fixture.conv.refused;
+  assert.deepStrictEqual(conv.describe({ ...conv0.defaults, stride: 0 }), {
+    error: "stride must be a positive int; received stride=0",
+  });
+  assert.match(conv.describe({ ...conv0.defaults, padding: "bogus" }).error, /'full'; received padding='bogus'$/);
+});
+
+test("groups explorer: an input channel lights the output channels convlib's grouped conv feeds from it", () => {
+  let checked = 0;
+  for (const [cin, cout, g, readers] of fixture.groups.readers) {
+    readers.forEach((expected, i) => {
+      assert.deepStrictEqual(groups.readersOf(cin, g, i, cout), expected, `C_in=${cin} C_out=${cout} g=${g} i=${i}`);
+      checked += 1;
+    });
+    if (cin === cout) {
+      // C -> C (the explorer's layer): output o reads input i exactly when i lights o
+      for (let i = 0; i < cin; i += 1) {
+        for (let o = 0; o < cout; o += 1) {
+          assert.equal(groups.readsOf(cin, g, o).includes(i), readers[i].includes(o));
+        }
+      }
+    }
+  }
+  assert.ok(checked > 500, `only ${checked} channels`);
+});
+
+test("the explorers' style hides a [hidden] control even where a rule gives it a display", () => {
+  // .cl-x label { display: inline-flex } beats the browser's [hidden] { display: none }: the
+  // conv explorer's output_padding slider showed in convolution mode
+  const rules = STYLE.replace(/\s+/g, " ");
+  assert.match(rules, /\.cl-x \[hidden\] \{ display: none !important; \}/);
 });

@@ -18,9 +18,12 @@ import sys
 from pathlib import Path
 
 import numpy as np
+import traitlets
 
+import convlib
 from convlib import widgets
 from convlib.kernels import KERNELS
+from convlib.widgets._base import NON_NEGATIVE
 
 budget_explorer, conv_explorer, image_explorer, receptive_explorer = (
     importlib.import_module(f"convlib.widgets.{name}")
@@ -59,6 +62,48 @@ RECEPTIVE_LAYERS = [(k, s, d) for k in (1, 2, 3, 5) for s in (1, 2) for d in (1,
 RECEPTIVE_DEEP = [(k, s, d) for k in (2, 3) for s in (1, 2) for d in (1, 2, 4)]
 RECEPTIVE_BAD = ["", " ; ", "3;1", "3,0,1", "0,1,1", "3,1,0", "3,1,x", "3,1,1,1", "3,-1,1",
                  "3,1,1;;3,1,2", " 3, 1, 1 ; 2,2,1 ", "3.0,1,1", "3,1,1; 2,2"]  # fmt: skip
+
+
+def refused_values(explorer: type) -> list[tuple[str, object]]:
+    """Values each control of ``explorer`` must refuse: below the smallest int it takes (a bool
+    too, which convlib refuses as an int), and for padding a negative int and an unknown string."""
+    values = []
+    for name in explorer.control_names():
+        trait = explorer.class_traits()[name]
+        if name == "padding":
+            values += [(name, -1), (name, "bogus")]
+        elif isinstance(trait, traitlets.Int):
+            values += [(name, (0 if name in NON_NEGATIVE else 1) - 1), (name, True)]
+    return values
+
+
+def refused(explorer: type) -> dict:
+    """The explorer's default setting and, for each refused value, the message its Python class
+    raises (the ES module must show the same message when its model holds the value)."""
+    cases = []
+    for name, value in refused_values(explorer):
+        try:
+            explorer(**{name: value})
+        except traitlets.TraitError as error:
+            cases.append([name, value, str(error)])
+        else:
+            raise AssertionError(f"{explorer.__name__} accepts {name}={value!r}")
+    return {"defaults": explorer().values(), "cases": cases}
+
+
+def group_readers() -> list:
+    """[C_in, C_out, groups, readers]: readers[i], the output channels convlib.conv2d with these
+    groups feeds from input channel i (a one-hot input through all-ones 1x1 weights)."""
+    rows = []
+    for cin in range(1, 13):
+        for g in (g for g in range(1, cin + 1) if cin % g == 0):
+            for cout in (g, 2 * g, 3 * g):
+                x = np.eye(cin).reshape(cin, cin, 1, 1)  # sample i: channel i is 1
+                y = convlib.conv2d(x, np.ones((cout, cin // g, 1, 1)), groups=g)
+                rows.append(
+                    [cin, cout, g, [np.flatnonzero(y[i, :, 0, 0]).tolist() for i in range(cin)]]
+                )
+    return rows
 
 
 def grid(axes: dict) -> list[dict]:
@@ -140,6 +185,15 @@ def main(folder: Path) -> None:
         "groups": {"cases": groups},
         "receptive": {"presets": receptive_explorer.PRESETS, "cases": receptive},
     }
+    classes = {
+        "conv": conv_explorer.ConvExplorer,
+        "image": image_explorer.ImageFilterExplorer,
+        "budget": budget_explorer.ParamBudgetExplorer,
+        "groups": budget_explorer.GroupsExplorer,
+    }
+    for name, explorer in classes.items():
+        fixture[name]["refused"] = refused(explorer)
+    fixture["groups"]["readers"] = group_readers()
     for part in fixture.values():  # a setting as its values, in the order of "keys"
         cases = part["cases"]
         if cases and isinstance(cases[0][0], dict):
