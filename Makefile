@@ -59,8 +59,9 @@ serve:  ## Serve the built book on http://$(HOST):$(PORT)/.
 
 # JupyterLab opens a scratch copy of the chapters (_build/lab), so running one never writes outputs
 # into the committed notebooks; a chapter already copied there (with the reader's work) is kept.
-# Its own Jupyter config directory turns nbgrader's JupyterLab extension off (make course installs
-# nbgrader into the same venv, for the teacher's formgrader), so a reader sees no nbgrader menus.
+# Its own Jupyter config directory (from tools/lab-config) turns nbgrader's JupyterLab and server
+# extensions off (make course installs nbgrader into the same venv, for the teacher's formgrader),
+# so a reader sees no nbgrader menus.
 LAB_DIR := _build/lab
 LAB_CONFIG := _build/lab-config
 
@@ -68,8 +69,7 @@ lab: $(VENV)/.installed-book  ## Open JupyterLab on a scratch copy of the notebo
 	mkdir -p $(LAB_DIR)
 	for notebook in notebooks/*.ipynb; do \
 	  test -e $(LAB_DIR)/$$(basename $$notebook) || cp $$notebook $(LAB_DIR)/; done
-	JUPYTER_CONFIG_DIR=$(abspath $(LAB_CONFIG)) $(BIN)/jupyter labextension disable --level=user \
-	  @jupyter/nbgrader >/dev/null 2>&1
+	mkdir -p $(LAB_CONFIG) && cp -R tools/lab-config/. $(LAB_CONFIG)/
 	JUPYTER_CONFIG_DIR=$(abspath $(LAB_CONFIG)) $(BIN)/jupyter lab --notebook-dir=$(LAB_DIR)
 
 # make test runs its checks JOBS at a time (most of them keep only one core busy); each check's
