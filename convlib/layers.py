@@ -422,22 +422,24 @@ class Linear(Layer):
 
 class BatchNorm2d(Layer):
     """Spec of ``torch.nn.BatchNorm2d(num_features, eps=1e-05, momentum=0.1, affine=True,
-    track_running_stats=True)``.
+    track_running_stats=True, *, bias=True)``.
 
-    Parameters: weight and bias (``2C`` when ``affine``). Buffers: running mean and variance
+    Parameters: weight and bias (``2C`` when ``affine``; ``C``, the weight alone, when
+    ``affine`` and not ``bias``). Buffers: running mean and variance
     (``2C``; Keras counts these as non-trainable parameters) and PyTorch's one-element
     ``num_batches_tracked``, which :attr:`num_buffers` includes and Keras has no counterpart of.
     """
 
     sample_ndim = 3
-    fields = (Field("num_features", always=True, positional=True),)
+    fields = (Field("num_features", always=True, positional=True), Field("bias", default=True))
 
     def __init__(self, num_features, eps=1e-5, momentum=0.1, affine=True,
-                 track_running_stats=True):  # fmt: skip
+                 track_running_stats=True, *, bias=True):  # fmt: skip
         self.num_features = check_positive_int(num_features, "num_features")
         self.eps, self.momentum = eps, momentum
         self.affine, self.track_running_stats = bool(affine), bool(track_running_stats)
-        self.num_params = 2 * num_features if affine else 0
+        self.bias = bool(bias)
+        self.num_params = (1 + self.bias) * num_features if affine else 0
         self.running_stats = 2 * num_features if track_running_stats else 0
         self.num_buffers = self.running_stats + (1 if track_running_stats else 0)
 

@@ -80,6 +80,13 @@ def test_batchnorm_parameters_and_buffers():
     assert convlib.BatchNorm2d(32, affine=False).num_params == 0
 
 
+def test_batchnorm_without_bias_has_only_its_weight_as_torch_does():
+    # torch 2.13's BatchNorm2d(C, bias=False) keeps the affine weight and drops the bias
+    assert convlib.BatchNorm2d(32, bias=False).num_params == 32
+    assert convlib.BatchNorm2d(32, affine=False, bias=False).num_params == 0
+    assert repr(convlib.BatchNorm2d(32, bias=False)) == "BatchNorm2d(32, bias=False)"
+
+
 def test_pooling_output_size_with_and_without_ceil_mode():
     assert convlib.MaxPool2d(3, 2).output_shape((96, 55, 55)) == (96, 27, 27)
     assert convlib.MaxPool2d(3, 2, 1).output_shape((64, 112, 112)) == (64, 56, 56)
