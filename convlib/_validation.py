@@ -199,6 +199,42 @@ def check_bias(bias: object, out_channels: int) -> np.ndarray | None:
     return bias
 
 
+def check_conv_dtypes(
+    x: np.ndarray, weight: np.ndarray, bias: np.ndarray | None, *, transposed: bool = False
+) -> None:
+    """Check the dtypes torch's convolutions accept together: it promotes none of them.
+
+    The weight must have the input's dtype. So must the bias of a convolution; a transposed
+    convolution adds any bias to a floating input (the result keeps the input's dtype), and
+    only an integer bias to an integer input.
+
+    Raises
+    ------
+    TypeError
+        For a weight or bias dtype torch rejects with this input (torch: "expected scalar type
+        Float but found Double", "Input type (float) and bias type (double) should be the same").
+    """
+    if weight.dtype != x.dtype:
+        raise TypeError(
+            f"weight must have the input's dtype {x.dtype} (as in PyTorch, dtypes are not "
+            f"promoted; convert one with .astype); received weight with dtype {weight.dtype} "
+            f"and input with dtype {x.dtype}"
+        )
+    if bias is None or bias.dtype == x.dtype:
+        return
+    if transposed and (
+        np.issubdtype(x.dtype, np.floating) or np.issubdtype(bias.dtype, np.integer)
+    ):
+        return
+    allowed = (
+        f"the input's dtype {x.dtype}" if not transposed else "an integer dtype, as the input's"
+    )
+    raise TypeError(
+        f"bias must have {allowed} (as in PyTorch, dtypes are not promoted; convert one with "
+        f".astype); received bias with dtype {bias.dtype} and input with dtype {x.dtype}"
+    )
+
+
 def result_dtype(*arrays: np.ndarray | None) -> np.dtype:
     """The floating dtype of a result: float32 stays float32, integers compute in float64."""
     dtypes = [a.dtype for a in arrays if a is not None]

@@ -22,6 +22,7 @@ from ._validation import (
     check_array,
     check_batched_input,
     check_bias,
+    check_conv_dtypes,
     check_groups,
     check_padding_mode,
     expand_single,
@@ -62,6 +63,7 @@ def checked_conv_arguments(input, weight, bias, stride, padding, dilation, group
             f"received input with shape {np.shape(input)}"
         )
     bias = check_bias(bias, c_out)
+    check_conv_dtypes(x, weight, bias)
     padding_mode = check_padding_mode(padding_mode)
     nd = weight.ndim - 2
     stride, padding, dilation = (expand_single(v, nd) for v in (stride, padding, dilation))
@@ -251,6 +253,7 @@ def conv_transpose(
     groups = check_groups(c_in, None, groups)
     c_out = weight.shape[1] * groups
     bias = check_bias(bias, c_out)
+    check_conv_dtypes(x, weight, bias, transposed=True)
     target = None if output_size is None else _spatial_output_size(output_size, nd)
     stride, padding, output_padding, dilation = (
         expand_single(v, nd) for v in (stride, padding, output_padding, dilation)
@@ -264,7 +267,7 @@ def conv_transpose(
     if method == "auto":
         method = choose_conv_method(x.shape, weight.shape, stride, groups, transposed=True)
 
-    dtype = result_dtype(x, weight, bias)
+    dtype = result_dtype(x, weight)  # a float bias of another dtype is cast, as in torch
     x, weight = x.astype(dtype, copy=False), weight.astype(dtype, copy=False)
     if not np.isfinite(weight).all():  # nan or inf lands only where the definition puts it
         y = fast.scatter(x, weight, stride, dilation, groups, padding, out_size)

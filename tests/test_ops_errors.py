@@ -229,6 +229,42 @@ TRANSPOSE_CASES = [
 ]
 
 
+# (input dtype, weight dtype, bias dtype or None, torch's result for conv, for conv_transpose):
+# a dtype name, or None where torch raises. Read from torch 2.13's conv2d and
+# conv_transpose2d; integer inputs give float64 here (convlib computes them in float64).
+DTYPE_CASES = [
+    ("float32", "float64", None, None, None),
+    ("float64", "float32", None, None, None),
+    ("int64", "float64", None, None, None),
+    ("float64", "int64", None, None, None),
+    ("int64", "int32", None, None, None),
+    ("float32", "float32", "float64", None, "float32"),
+    ("float64", "float64", "float32", None, "float64"),
+    ("float64", "float64", "int64", None, "float64"),
+    ("int64", "int64", "float64", None, None),
+    ("int64", "int64", "int32", None, "float64"),
+    ("float32", "float32", "float32", "float32", "float32"),
+    ("int64", "int64", "int64", "float64", "float64"),
+]
+
+
+@pytest.mark.parametrize("x_dtype,w_dtype,b_dtype,conv_result,transpose_result", DTYPE_CASES)
+def test_mixed_dtypes_are_rejected_where_torch_rejects_them(
+    x_dtype, w_dtype, b_dtype, conv_result, transpose_result
+):
+    x = np.ones((1, 4, 3, 3), dtype=x_dtype)
+    w = np.ones((4, 4, 3, 3), dtype=w_dtype)
+    b = None if b_dtype is None else np.ones(4, dtype=b_dtype)
+    for call, result in ((convlib.conv, conv_result), (convlib.conv_transpose, transpose_result)):
+        if result is None:
+            culprit = "weight" if w_dtype != x_dtype else "bias"
+            pattern = rf"{culprit} must have .*received {culprit} with dtype {w_dtype if culprit == 'weight' else b_dtype} and input with dtype {x_dtype}"
+            with pytest.raises(TypeError, match=pattern):
+                call(x, w, b)
+        else:
+            assert call(x, w, b).dtype == np.dtype(result)
+
+
 @pytest.mark.parametrize(
     "overrides,error,pattern",
     [c[1:] for c in TRANSPOSE_CASES],
