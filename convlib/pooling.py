@@ -105,8 +105,6 @@ def max_pool(
     dilation: IntOrTuple = 1,
     ceil_mode: bool = False,
     return_indices: bool = False,
-    *,
-    _nd: int | None = None,
 ) -> np.ndarray | tuple[np.ndarray, np.ndarray]:
     r"""N-d max pooling, as ``torch.nn.functional.max_pool{1,2,3}d``.
 
@@ -164,7 +162,15 @@ def max_pool(
     >>> max_pool1d(x, 2, ceil_mode=True, return_indices=True)
     (array([[3., 5., 4.]]), array([[1, 3, 4]]))
     """
-    nd, op = _rank(input, kernel_size, _nd, "max_pool")
+    return _max_pool(None, input, kernel_size, stride, padding, dilation, ceil_mode, return_indices)
+
+
+def _max_pool(
+    nd: int | None, input, kernel_size, stride, padding, dilation, ceil_mode, return_indices
+):
+    """:func:`max_pool` for ``nd`` spatial dimensions (``None``: read them from ``kernel_size``
+    or the input, as the N-d function does)."""
+    nd, op = _rank(input, kernel_size, nd, "max_pool")
     x, batched = _input(input, nd, op)
     k, s, p, d, out = _geometry(x, nd, kernel_size, stride, padding, dilation, ceil_mode)
     return_indices = _check_bool(return_indices, "return_indices")
@@ -206,8 +212,6 @@ def avg_pool(
     ceil_mode: bool = False,
     count_include_pad: bool = True,
     divisor_override: int | None = None,
-    *,
-    _nd: int | None = None,
 ) -> np.ndarray:
     r"""N-d average pooling, as ``torch.nn.functional.avg_pool{1,2,3}d`` (no dilation, as there).
 
@@ -261,7 +265,24 @@ def avg_pool(
     >>> avg_pool1d(x, 2, padding=1), avg_pool1d(x, 2, padding=1, count_include_pad=False)
     (array([[0.5, 2.5, 2.5]]), array([[1. , 2.5, 5. ]]))
     """
-    nd, op = _rank(input, kernel_size, _nd, "avg_pool")
+    return _avg_pool(
+        None, input, kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override
+    )
+
+
+def _avg_pool(
+    nd: int | None,
+    input,
+    kernel_size,
+    stride,
+    padding,
+    ceil_mode,
+    count_include_pad,
+    divisor_override,
+):
+    """:func:`avg_pool` for ``nd`` spatial dimensions (``None``: read them from ``kernel_size``
+    or the input, as the N-d function does)."""
+    nd, op = _rank(input, kernel_size, nd, "avg_pool")
     x, batched = _input(input, nd, op)
     k, s, p, d, out = _geometry(x, nd, kernel_size, stride, padding, 1, ceil_mode)
     if nd == 3 and any(n < ki for n, ki in zip(x.shape[2:], k, strict=True)):
@@ -302,9 +323,7 @@ def _adaptive_bounds(n: int, o: int) -> tuple[np.ndarray, np.ndarray]:
     return (i * n) // o, -(-((i + 1) * n) // o)
 
 
-def adaptive_avg_pool(
-    input: np.ndarray, output_size: IntOrTuple | None, *, _nd: int | None = None
-) -> np.ndarray:
+def adaptive_avg_pool(input: np.ndarray, output_size: IntOrTuple | None) -> np.ndarray:
     r"""N-d adaptive average pooling, as ``torch.nn.functional.adaptive_avg_pool{1,2,3}d``.
 
     Output cell :math:`i` of a dimension of size :math:`n` averages the input cells
@@ -329,7 +348,13 @@ def adaptive_avg_pool(
     >>> adaptive_avg_pool1d(np.array([[1.0, 2, 3, 4, 5]]), 2)
     array([[2., 4.]])
     """
-    nd, op = _rank(input, output_size, _nd, "adaptive_avg_pool")
+    return _adaptive_avg_pool(None, input, output_size)
+
+
+def _adaptive_avg_pool(nd: int | None, input, output_size):
+    """:func:`adaptive_avg_pool` for ``nd`` spatial dimensions (``None``: read them from
+    ``output_size`` or the input, as the N-d function does)."""
+    nd, op = _rank(input, output_size, nd, "adaptive_avg_pool")
     x, batched = _input(input, nd, op)
     sizes = x.shape[2:]
     if nd > 1 and isinstance(output_size, tuple | list) and len(output_size) == nd:
@@ -349,21 +374,21 @@ def max_pool1d(
     input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False, return_indices=False
 ):
     """1-D :func:`max_pool`, as ``torch.nn.functional.max_pool1d``: input ``(N, C, L)``."""
-    return max_pool(input, kernel_size, stride, padding, dilation, ceil_mode, return_indices, _nd=1)
+    return _max_pool(1, input, kernel_size, stride, padding, dilation, ceil_mode, return_indices)
 
 
 def max_pool2d(
     input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False, return_indices=False
 ):
     """2-D :func:`max_pool`, as ``torch.nn.functional.max_pool2d``: input ``(N, C, H, W)``."""
-    return max_pool(input, kernel_size, stride, padding, dilation, ceil_mode, return_indices, _nd=2)
+    return _max_pool(2, input, kernel_size, stride, padding, dilation, ceil_mode, return_indices)
 
 
 def max_pool3d(
     input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False, return_indices=False
 ):
     """3-D :func:`max_pool`, as ``torch.nn.functional.max_pool3d``: input ``(N, C, D, H, W)``."""
-    return max_pool(input, kernel_size, stride, padding, dilation, ceil_mode, return_indices, _nd=3)
+    return _max_pool(3, input, kernel_size, stride, padding, dilation, ceil_mode, return_indices)
 
 
 def avg_pool1d(
@@ -371,7 +396,7 @@ def avg_pool1d(
 ):  # fmt: skip
     """1-D :func:`avg_pool`, as ``torch.nn.functional.avg_pool1d`` (which has no
     ``divisor_override``): input ``(N, C, L)``."""
-    return avg_pool(input, kernel_size, stride, padding, ceil_mode, count_include_pad, None, _nd=1)
+    return _avg_pool(1, input, kernel_size, stride, padding, ceil_mode, count_include_pad, None)
 
 
 def avg_pool2d(
@@ -379,10 +404,9 @@ def avg_pool2d(
     divisor_override=None,
 ):  # fmt: skip
     """2-D :func:`avg_pool`, as ``torch.nn.functional.avg_pool2d``: input ``(N, C, H, W)``."""
-    return avg_pool(
-        input, kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override,
-        _nd=2,
-    )  # fmt: skip
+    return _avg_pool(
+        2, input, kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override
+    )
 
 
 def avg_pool3d(
@@ -390,22 +414,21 @@ def avg_pool3d(
     divisor_override=None,
 ):  # fmt: skip
     """3-D :func:`avg_pool`, as ``torch.nn.functional.avg_pool3d``: input ``(N, C, D, H, W)``."""
-    return avg_pool(
-        input, kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override,
-        _nd=3,
-    )  # fmt: skip
+    return _avg_pool(
+        3, input, kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override
+    )
 
 
 def adaptive_avg_pool1d(input, output_size):
     """1-D :func:`adaptive_avg_pool`, as ``torch.nn.functional.adaptive_avg_pool1d``."""
-    return adaptive_avg_pool(input, output_size, _nd=1)
+    return _adaptive_avg_pool(1, input, output_size)
 
 
 def adaptive_avg_pool2d(input, output_size):
     """2-D :func:`adaptive_avg_pool`, as ``torch.nn.functional.adaptive_avg_pool2d``."""
-    return adaptive_avg_pool(input, output_size, _nd=2)
+    return _adaptive_avg_pool(2, input, output_size)
 
 
 def adaptive_avg_pool3d(input, output_size):
     """3-D :func:`adaptive_avg_pool`, as ``torch.nn.functional.adaptive_avg_pool3d``."""
-    return adaptive_avg_pool(input, output_size, _nd=3)
+    return _adaptive_avg_pool(3, input, output_size)

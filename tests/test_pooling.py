@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import inspect
+
 import numpy as np
 import pytest
 from hypothesis import assume, given
@@ -131,6 +133,17 @@ def test_one_element_tuple_arguments_expand_to_every_spatial_dimension(nd, kwarg
     np.testing.assert_array_equal(MAX[nd](x, **kwargs), MAX[nd](x, **expanded))
     if "dilation" not in kwargs:
         np.testing.assert_array_equal(AVG[nd](x, **kwargs), AVG[nd](x, **expanded))
+
+
+def test_no_public_function_shows_a_private_parameter():
+    # max_pool, avg_pool and adaptive_avg_pool once took the named variants' `_nd` keyword
+    private = {
+        name: [p for p in inspect.signature(getattr(convlib, name)).parameters if p[:1] == "_"]
+        for name in convlib.__all__
+        if inspect.isfunction(getattr(convlib, name))
+    }
+    assert {name: params for name, params in private.items() if params} == {}
+    assert "max_pool" in private and "adaptive_avg_pool" in private
 
 
 def test_divisor_override_divides_every_window_sum_by_the_same_number():
