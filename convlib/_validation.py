@@ -205,8 +205,8 @@ def check_conv_dtypes(
     """Check the dtypes torch's convolutions accept together: it promotes none of them.
 
     The weight must have the input's dtype. So must the bias of a convolution; a transposed
-    convolution adds any bias to a floating input (the result keeps the input's dtype), and
-    only an integer bias to an integer input.
+    convolution adds any bias to a float32 or float64 input (the result keeps the input's
+    dtype), only a float16 bias to a float16 input and only an integer bias to an integer input.
 
     Raises
     ------
@@ -222,13 +222,13 @@ def check_conv_dtypes(
         )
     if bias is None or bias.dtype == x.dtype:
         return
-    if transposed and (
-        np.issubdtype(x.dtype, np.floating) or np.issubdtype(bias.dtype, np.integer)
-    ):
+    wide_float = x.dtype in (np.float32, np.float64)
+    integers = np.issubdtype(x.dtype, np.integer) and np.issubdtype(bias.dtype, np.integer)
+    if transposed and (wide_float or integers):
         return
-    allowed = (
-        f"the input's dtype {x.dtype}" if not transposed else "an integer dtype, as the input's"
-    )
+    allowed = f"the input's dtype {x.dtype}"
+    if transposed and np.issubdtype(x.dtype, np.integer):
+        allowed = "an integer dtype, as the input's"
     raise TypeError(
         f"bias must have {allowed} (as in PyTorch, dtypes are not promoted; convert one with "
         f".astype); received bias with dtype {bias.dtype} and input with dtype {x.dtype}"

@@ -243,6 +243,7 @@ DTYPE_CASES = [
     ("float64", "float64", "int64", None, "float64"),
     ("int64", "int64", "float64", None, None),
     ("int64", "int64", "int32", None, "float64"),
+    ("float16", "float16", "float32", None, None),
     ("float32", "float32", "float32", "float32", "float32"),
     ("int64", "int64", "int64", "float64", "float64"),
 ]
