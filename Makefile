@@ -20,7 +20,7 @@ export PYDEVD_DISABLE_FILE_VALIDATION := 1
 
 .PHONY: help book book-strict serve lab test test-checks browser-tests-of-the-book lint \
         check-notebooks unit-tests node-tests notebook-tests test-browser student course \
-        test-classroom bench clean-notebooks clean lock mutate
+        test-classroom bench screenshots clean-notebooks clean lock mutate
 
 help:  ## List the targets.
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 20
@@ -134,6 +134,10 @@ bench: $(VENV)/.installed-test  ## Benchmarks (ratios to torch when installed: p
 	$(BIN)/python benchmarks/bench_product_blocks.py
 	@test -f _build/html/index.html || $(MAKE) book-strict  # the explorers' benchmark reads the book
 	$(BIN)/python benchmarks/bench_widgets.py
+
+screenshots: $(VENV)/.installed-test  ## Every page at 1366 px and 390 px, light and dark, into _build/screenshots.
+	@test -f _build/html/index.html || $(MAKE) book-strict
+	$(BIN)/python tools/screenshots.py --html _build/html --out _build/screenshots
 
 clean-notebooks: $(VENV)/.installed-test  ## Strip outputs from every notebook in place.
 	$(BIN)/python tools/check_clean_notebooks.py --fix notebooks
