@@ -18,7 +18,11 @@ sys.path.insert(0, str(ROOT / "tools"))
 import install_lab_settings  # noqa: E402
 import make_course  # noqa: E402
 
-ROW = re.compile(r"^\| `(?P<label>[\w-]+)` \| (?P<chapter>\d) [^|]+\| (?P<check>[^|]+)\|", re.M)
+ROW = re.compile(
+    r"^\| \{numref\}`(?P<label>[\w-]+)` \(`(?P=label)`\) "
+    r"\| (?P<chapter>\d) [^|]+\| (?P<check>[^|]+)\|",
+    re.M,
+)
 
 
 def table():
