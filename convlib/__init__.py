@@ -114,6 +114,7 @@ from .layers import (
     Layer,
     Linear,
     LocalResponseNorm,
+    PassThrough,
     ReLU,
     ReLU6,
 )
@@ -153,6 +154,7 @@ __all__ += [
     "MaxPool2d",
     "MaxPool3d",
     "Parallel",
+    "PassThrough",
     "PixelShuffle",
     "PixelUnshuffle",
     "ReLU",

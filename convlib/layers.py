@@ -509,3 +509,59 @@ class ChannelShuffle(Layer):
         sample = self._check_sample(sample)
         check_groups(sample[0], None, self.groups)
         return sample
+
+
+class PassThrough(Layer):
+    """A layer convlib does not model, kept as a row with what PyTorch reported about it.
+
+    :func:`convlib.from_torch` and :func:`convlib.from_torch_repr` make these for modules and
+    functions they have no spec for (``nn.GroupNorm``, ``x.view(...)``, ...), so a summary never
+    drops a layer and its parameters. ``modelled`` is False: the row's shape comes from torch
+    (or, from printed text, is the input's), not from convlib's arithmetic.
+
+    Parameters
+    ----------
+    type_name : str
+        What the layer is, e.g. ``'GroupNorm'`` or ``'view'``.
+    num_params : int
+        Its parameter count (PyTorch's ``parameters()``).
+    input_sample, output_sample : tuple of int, optional
+        One sample's input and output shape as torch saw them (no batch). Without them the
+        layer keeps the shape of whatever it receives. With them it keeps the shape too when
+        they are equal, else it takes only ``input_sample``.
+    macs : int
+        One sample's multiply-accumulates as torch's ``FlopCounterMode`` counted them / 2.
+    """
+
+    modelled = False
+
+    def __init__(
+        self,
+        type_name: str,
+        num_params: int = 0,
+        input_sample: Shape | None = None,
+        output_sample: Shape | None = None,
+        macs: int = 0,
+    ) -> None:
+        self.type_name = str(type_name)
+        self.num_params = check_positive_int(num_params, "num_params", minimum=0)
+        self.input_sample = None if input_sample is None else tuple(input_sample)
+        self.output_sample = None if output_sample is None else tuple(output_sample)
+        self.sample_macs_recorded = check_positive_int(macs, "macs", minimum=0)
+
+    fields = (Field("type_name", always=True, positional=True),)
+
+    def sample_output_shape(self, sample: Shape) -> Shape:
+        sample = tuple(sample)
+        if self.output_sample is None or self.output_sample == self.input_sample:
+            return sample
+        if sample != self.input_sample:
+            raise ValueError(
+                f"PassThrough({self.type_name!r}) has no convlib spec: its output shape is known "
+                f"only for the input it was recorded with, {self.input_sample}; received "
+                f"input_shape {sample}"
+            )
+        return self.output_sample
+
+    def sample_macs(self, sample: Shape) -> int:
+        return self.sample_macs_recorded
