@@ -17,6 +17,7 @@ from .budget_explorer import (
 )
 from .conv_explorer import conv_explorer, describe_conv, render_conv
 from .image_explorer import describe_image, image_filter_explorer, render_image_filter
+from .pooling_explorer import describe_pooling, pooling_explorer
 from .receptive_explorer import (
     describe_receptive,
     receptive_field_explorer,
@@ -30,10 +31,12 @@ __all__ = [
     "describe_conv",
     "describe_groups",
     "describe_image",
+    "describe_pooling",
     "describe_receptive",
     "groups_explorer",
     "image_filter_explorer",
     "param_budget_explorer",
+    "pooling_explorer",
     "receptive_field_explorer",
     "render_budget",
     "render_conv",
