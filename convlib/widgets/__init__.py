@@ -3,9 +3,11 @@
 Each explorer accepts its initial values as keyword arguments (its traits); it stays live in the
 static HTML book, JupyterLab, Notebook 7 and VS Code, and explains impossible settings in
 convlib's own words instead of raising. ``describe_*`` compute what each explorer shows with
-convlib; the ``render_*`` functions draw matplotlib figures of a setting.
+convlib; the ``render_*`` functions draw matplotlib figures of a setting. ``quiz`` asks the
+reader to predict a number or a choice and checks it in the page.
 """
 
+from . import quiz  # predict-then-check questions: quiz.predict, quiz.choose
 from .budget_explorer import (
     budget,
     describe_budget,
@@ -37,6 +39,7 @@ __all__ = [
     "image_filter_explorer",
     "param_budget_explorer",
     "pooling_explorer",
+    "quiz",
     "receptive_field_explorer",
     "render_budget",
     "render_conv",
