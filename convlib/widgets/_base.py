@@ -12,10 +12,12 @@ The matplotlib render functions (``Rendered``) draw figures for the chapters' te
 
 from __future__ import annotations
 
+import collections
 import dataclasses
 import functools
 import html
 import re
+import typing
 from importlib import resources
 
 import anywidget
@@ -26,7 +28,7 @@ from .._validation import check_positive_int
 from ..shapes import resolve_padding
 
 CODE_STYLE = "color: #1A1A1A; background: #F2F2F2; padding: 0 3px;"
-_IMPORT_COMMON = re.compile(r"^import \{[^}]*\} from \"\./_common\.mjs\";\n", re.MULTILINE)
+_IMPORT_LOCAL = re.compile(r"^import \{[^}]*\} from \"\./([\w.]+\.mjs)\";\n", re.MULTILINE)
 _BLOCK_COMMENT = re.compile(r"^\s*/\*\*.*?\*/\n", re.MULTILINE | re.DOTALL)
 
 
@@ -49,15 +51,34 @@ def code_block(label: str, code: str | None) -> str:
 
 @functools.cache
 def esm(name: str) -> str:
-    """The self-contained ES module of explorer ``name``: its file with ``_common.mjs`` inlined
-    (a module loaded from a Blob URL cannot import a relative file)."""
-    folder = resources.files(__package__)
-    module = (folder / name).read_text(encoding="utf-8")
-    common = (folder / "_common.mjs").read_text(encoding="utf-8")
-    inlined, count = _IMPORT_COMMON.subn("", module)
-    if count != 1:
-        raise RuntimeError(f"{name} must import _common.mjs exactly once")
-    return compact(common + "\n" + inlined)
+    """The self-contained ES module of explorer ``name``: its file with the local modules it
+    imports (``_common.mjs``, ``share.mjs``, ...) inlined before it, each once, dependencies
+    first (a module loaded from a Blob URL cannot import a relative file)."""
+    if "_common.mjs" not in _local_imports(name):
+        raise RuntimeError(f"{name} must import _common.mjs")
+    return compact("\n".join(_inlined(name, set())))
+
+
+def _source(name: str) -> str:
+    return (resources.files(__package__) / name).read_text(encoding="utf-8")
+
+
+def _local_imports(name: str) -> list[str]:
+    return _IMPORT_LOCAL.findall(_source(name))
+
+
+def _inlined(name: str, done: set[str]) -> list[str]:
+    """Module ``name`` without its local imports, after the modules it imports (not yet in
+    ``done``)."""
+    parts = []
+    for dependency in _local_imports(name):
+        if dependency not in done:
+            done.add(dependency)
+            parts += _inlined(dependency, done)
+    body = _IMPORT_LOCAL.sub("", _source(name))
+    if re.search(r"^import\b", body, re.MULTILINE):
+        raise RuntimeError(f'{name}: only `import {{...}} from "./x.mjs";` can be inlined')
+    return [*parts, body]
 
 
 def compact(source: str) -> str:
@@ -107,6 +128,12 @@ class Explorer(anywidget.AnyWidget):
     parameter; the ES module shows the same message if its model holds such a value anyway.
     """
 
+    _share_index = traitlets.Int(0).tag(sync=True)
+    """This explorer's number among the explorers of its class made in this Python process (0 for
+    the first): share.mjs's shareState keys its URL entries by it, so two explorers of a kind on
+    one page (numbered in the notebook's order) keep their settings apart."""
+    _made: typing.ClassVar[collections.Counter] = collections.Counter()
+
     def __init__(self, **initial) -> None:
         unknown = sorted(
             set(initial) - set(self.control_names()) - {n for n in initial if n[0] == "_"}
@@ -117,6 +144,9 @@ class Explorer(anywidget.AnyWidget):
                 f"its controls are {', '.join(self.control_names())}"
             )
         super().__init__(**initial)
+        kind = type(self).__qualname__  # (anywidget makes a subclass per instance)
+        self._share_index = Explorer._made[kind]
+        Explorer._made[kind] += 1
 
     @classmethod
     def control_names(cls) -> list[str]:

@@ -2,7 +2,6 @@
 // k x k layer built four ways. describe() mirrors describe_budget (convlib.layers' counts).
 import {
   bind,
-  codeLine,
   controlsError,
   dropdown,
   el,
@@ -14,6 +13,7 @@ import {
   svg,
   thousands,
 } from "./_common.mjs";
+import { copyableCode, shareState } from "./share.mjs";
 
 /** A stride-1 Conv2d spec without bias: kernel [kh, kw], padding [ph, pw]. */
 function conv(cin, cout, kernel, padding, groups = 1) {
@@ -127,10 +127,15 @@ function render({ model, el: host }) {
           el("tr", {}, [el("td", { text: name }), el("td", { text: thousands(p) }), el("td", { text: thousands(m) }),
             el("td", { text: (p / standard).toFixed(3) })])),
       ]),
-      ...info.variants.map(([name, , , code]) => codeLine(`${name} (PyTorch):`, code)),
+      ...info.variants.map(([name, , , code]) => copyableCode(`${name} (PyTorch):`, code)),
     );
   };
-  return bind(model, Object.keys(c), redraw);
+  const unshare = shareState(model, "budget", Object.keys(c));
+  const unbind = bind(model, Object.keys(c), redraw);
+  return () => {
+    unshare();
+    unbind();
+  };
 }
 
 export default { render };

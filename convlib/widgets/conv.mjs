@@ -20,6 +20,7 @@ import {
   svg,
   tupleRepr,
 } from "./_common.mjs";
+import { copyableCode, shareState } from "./share.mjs";
 
 export const PADDINGS = [0, 1, 2, 3, 4, "same", "valid", "full", "causal"];
 export const LIMITS = { input_size: [1, 12], kernel_size: [1, 7], stride: [1, 4], dilation: [1, 4],
@@ -330,7 +331,7 @@ function text(setting, info) {
     );
   }
   parts.push(
-    codeLine("PyTorch:", info.torch),
+    copyableCode("PyTorch:", info.torch),
     codeLine("Keras:", info.keras ?? "no exact equivalent (Keras pads only 'valid'/'same'/'causal')"),
     codeLine("convlib:", info.call),
   );
@@ -387,9 +388,11 @@ function render({ model, el: host }) {
     }
     ui.text.replaceChildren(...text(setting, info));
   };
+  const unshare = shareState(model, "conv", [...SETTING, "position"]);
   const unbind = bind(model, [...SETTING, "position"], redraw);
   return () => {
     stop();
+    unshare();
     unbind();
   };
 }

@@ -15,6 +15,7 @@ import {
   svg,
   thousands,
 } from "./_common.mjs";
+import { copyableCode, shareState } from "./share.mjs";
 
 export const divisors = (c) => range(c, 1).filter((g) => c % g === 0);
 
@@ -154,11 +155,16 @@ function render({ model, el: host }) {
     ui.drawing.replaceChildren(el("p", { text: `${info.kind} convolution: groups=${g} of ${ch} channels` }), diagram(ch, g, () => {}));
     ui.text.replaceChildren(
       el("div", { text: `parameters ${thousands(info.params)} = ${ch}\u00b7${ch}\u00b7${k}\u00b2/${g} + ${ch} bias; MACs at ${size}\u00d7${size}: ${thousands(info.macs)}` }),
-      codeLine("PyTorch:", info.torch),
+      copyableCode("PyTorch:", info.torch),
       codeLine("Keras:", info.keras ?? "no exact equivalent (Keras pads only 'valid'/'same')"),
     );
   };
-  return bind(model, ["channels", ...Object.keys(c)], redraw);
+  const unshare = shareState(model, "groups", ["channels", ...Object.keys(c)]);
+  const unbind = bind(model, ["channels", ...Object.keys(c)], redraw);
+  return () => {
+    unshare();
+    unbind();
+  };
 }
 
 export default { render };

@@ -15,6 +15,7 @@ import {
   resolvePadding,
   slider,
 } from "./_common.mjs";
+import { copyableCode, shareState } from "./share.mjs";
 
 export const PADDINGS = ["same", "valid", 0, 1, 2, 3, 8];
 export const PADDING_MODES = ["zeros", "reflect", "replicate", "circular"];
@@ -203,12 +204,17 @@ function render({ model, el: host }) {
       ]),
     );
     ui.text.replaceChildren(
-      codeLine("PyTorch:", info.torch),
+      copyableCode("PyTorch:", info.torch),
       codeLine("Keras:", info.keras ?? "no exact equivalent (Keras pads zeros only)"),
       codeLine("convlib:", info.call),
     );
   };
-  return bind(model, Object.keys(c), redraw);
+  const unshare = shareState(model, "image", Object.keys(c));
+  const unbind = bind(model, Object.keys(c), redraw);
+  return () => {
+    unshare();
+    unbind();
+  };
 }
 
 export default { render };

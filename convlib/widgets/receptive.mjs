@@ -2,7 +2,8 @@
 // "kernel, stride, dilation; ..." and the input cells its output really sees. describe()
 // mirrors describe_receptive (convlib.receptive: parse_layers, receptive_field,
 // contribution_counts).
-import { bind, codeLine, dropdown, el, errorBox, floorDiv, frame, pyRepr, range, svg } from "./_common.mjs";
+import { bind, dropdown, el, errorBox, floorDiv, frame, pyRepr, range, svg } from "./_common.mjs";
+import { copyableCode, shareState } from "./share.mjs";
 
 export const VIEWS = ["2-D", "1-D causal (WaveNet)"];
 
@@ -195,10 +196,15 @@ function render({ model, el: host }) {
         ...info.stack.map(([k, s, d], i) => el("tr", {}, [el("td", { text: i + 1 }), el("td", { text: `${k}, ${s}, ${d}` }),
           el("td", { text: info.sizes[i] }), el("td", { text: info.jumps[i] })])),
       ]),
-      codeLine("PyTorch:", info.torch),
+      copyableCode("PyTorch:", info.torch),
     );
   };
-  return bind(model, ["layers", "view"], redraw);
+  const unshare = shareState(model, "receptive", ["layers", "view"]);
+  const unbind = bind(model, ["layers", "view"], redraw);
+  return () => {
+    unshare();
+    unbind();
+  };
 }
 
 export default { render };
