@@ -3,6 +3,7 @@ HTML pages, the search index or any download; placeholders raise only in exercis
 
 from __future__ import annotations
 
+import re
 import sys
 import zipfile
 from pathlib import Path
@@ -121,3 +122,85 @@ def test_no_solution_text_in_the_student_html_book():
         assert not leaked, f"{file.relative_to(STUDENT_HTML)} leaks {leaked[:3]}"
     chapter = (STUDENT_HTML / "notebooks" / "01_convolution.html").read_text()
     assert "NotImplementedError" in chapter and "Exercise" in chapter
+
+
+sys.path.insert(0, str(ROOT / "book" / "_ext"))
+import editions  # noqa: E402
+from exercise_numbers import chapter_number, exercise_number, exercise_numbers  # noqa: E402
+
+
+def test_exercise_numbers_are_the_chapter_prefix_and_the_position_from_one():
+    assert chapter_number("notebooks/00_why_convolution.ipynb") == 0
+    assert chapter_number("notebooks/03_transposed") == 3  # a Sphinx docname
+    assert chapter_number("book/intro.md") is None
+    assert exercise_numbers(ROOT / "notebooks" / "01_convolution.ipynb")["conv-ex1"] == "1.1"
+    for path in SOURCES:
+        numbers = list(exercise_numbers(path).values())
+        chapter = int(path.name[:2])
+        assert numbers == [f"{chapter}.{k}" for k in range(1, len(numbers) + 1)], path.name
+    with pytest.raises(ValueError, match="position"):
+        exercise_number(1, 0)
+
+
+def test_plain_exercise_drops_the_fence_and_options_and_keeps_title_and_text():
+    source = "```{exercise} Padding\n:label: x-ex2\n:class: hard\n\nPad $p$ cells.\n```"
+    assert editions.plain_exercise(source, "4.2") == "### Exercise 4.2 (Padding)\n\nPad $p$ cells."
+    colon = ":::{exercise}\n:label: y\nText.\n:::\n\nAfter."
+    assert editions.plain_exercise(colon, "0.1", 4) == "#### Exercise 0.1\n\nText.\n\nAfter."
+
+
+def markdown_of(path: Path) -> list[str]:
+    return [c.source for c in nbformat.read(path, as_version=4).cells if c.cell_type == "markdown"]
+
+
+def test_student_exercises_read_as_plain_markdown_headed_exercise_n_k(student):
+    """No MyST fence or option line is left; every statement is a heading with its number."""
+    _, paths, _ = student
+    for source, path in zip(SOURCES, paths, strict=True):
+        text = "\n".join(markdown_of(path))
+        assert "{exercise}" not in text and ":label:" not in text, path.name
+        assert "{solution-" not in text and ":class:" not in text, path.name
+        headings = re.findall(r"^#{2,6} Exercise (\d+\.\d+)$", text, re.M)
+        assert headings == list(exercise_numbers(source).values()), path.name
+        assert len(headings) >= 3
+    statement = next(s for s in markdown_of(paths[1]) if s.startswith("### Exercise 1.3"))
+    assert "$224 \\times 224$" in statement  # maths outside any code fence, so it renders
+
+
+def test_every_written_answer_keeps_a_cell_for_the_answer(student):
+    """pool-ex5 and comp-ex4 lost theirs: every Markdown answer cell nbgrader grades stays."""
+    _, paths, _ = student
+    kept = 0
+    for source, path in zip(SOURCES, paths, strict=True):
+
+        def answer_ids(p):
+            return [
+                c.metadata["nbgrader"]["grade_id"]
+                for c in nbformat.read(p, as_version=4).cells
+                if c.cell_type == "markdown" and c.metadata.get("nbgrader", {}).get("solution")
+            ]
+
+        assert answer_ids(path) == answer_ids(source), path.name
+        for cell in nbformat.read(path, as_version=4).cells:
+            if cell.cell_type == "markdown" and "nbgrader" in cell.metadata:
+                assert cell.source == "YOUR ANSWER HERE"
+        kept += len(answer_ids(path))
+    assert kept >= 9
+    assert "pool-ex5-written-answer" in nbformat.read(paths[7], as_version=4).cells.__repr__()
+    assert "comp-ex4-written-answer" in nbformat.read(paths[8], as_version=4).cells.__repr__()
+
+
+def test_check_cells_that_compute_expected_values_start_collapsed(student):
+    _, paths, _ = student
+    collapsed = 0
+    for path in paths:
+        for cell in nbformat.read(path, as_version=4).cells:
+            if cell.cell_type == "code" and "check_value(" in cell.source:
+                assert cell.metadata.get("jupyter", {}).get("source_hidden") is True, cell.source
+                collapsed += 1
+    assert collapsed >= 10
+
+
+def test_displayed_equations_become_dollar_dollar_maths():
+    source = "Before.\n\n```{math}\n:label: eq-a\n\ny = \\sum_j w_j x_j\n```\n\nAfter."
+    assert editions.plain_math(source) == "Before.\n\n$$\ny = \\sum_j w_j x_j\n$$\n\nAfter."

@@ -6,10 +6,14 @@ exactly what nbgrader releases, when the cell declares the answer names before t
 the book's exercises do: ``side = None``); an older-style block of plain top-level assignments
 becomes ``name = ...`` for each name instead. Either way the checks reply "not answered yet".
 Markdown cells tagged ``solution`` (the gated ``{solution-start}``/``{solution-end}`` markers
-and the explanations between them) are removed, and outputs and run metadata are cleared. The
-student HTML book is built from the student notebooks themselves (exercise cells tagged
-``skip-execution``, so the page shows the task, not an error), with no source downloads and no
-launch buttons.
+and the explanations between them) are removed, except that a written answer (a Markdown cell
+nbgrader grades by hand) keeps its cell, emptied to nbgrader's "YOUR ANSWER HERE"; outputs and run
+metadata are cleared. In the notebooks (for JupyterLab, Notebook 7, VS Code) every exercise reads
+as plain Markdown headed "Exercise N.k" (``tools/editions.py``), and a check cell that computes its
+expected values in the open (``check_value``) starts with its code collapsed. The student HTML
+book is built from a second rendering that keeps the book's exercise directives (exercise cells
+tagged ``skip-execution``, so the page shows the task, not an error), with no source downloads
+and no launch buttons.
 
 Usage: ``python tools/make_student.py [--no-html] [--out _build/student]`` (``make student``).
 """
@@ -27,6 +31,7 @@ from pathlib import Path
 
 import nbformat
 import yaml
+from editions import WRITTEN_ANSWER, plain_markdown_exercises
 
 ROOT = Path(__file__).resolve().parents[1]
 BLOCK = re.compile(
@@ -34,7 +39,7 @@ BLOCK = re.compile(
     r"^[ \t]*### END SOLUTION[^\n]*(\n|$)",
     re.M | re.S,
 )
-KEEP_CELL_METADATA = ("tags", "nbgrader", "mystnb")
+KEEP_CELL_METADATA = ("tags", "nbgrader", "mystnb", "jupyter")
 
 
 DIRECTIVE = re.compile(r"^(```|:class:|:label:)")
@@ -102,19 +107,49 @@ def clear_solutions(source: str) -> str:
     return BLOCK.sub(placeholder, source)
 
 
-def student_notebook(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
-    """A copy without solutions, outputs or run metadata."""
+def is_written_answer(cell: nbformat.NotebookNode) -> bool:
+    """A Markdown cell for an answer in words (nbgrader: a solution cell graded by hand)."""
+    return cell.cell_type == "markdown" and cell.metadata.get("nbgrader", {}).get("solution", False)
+
+
+def computes_expected_values(cell: nbformat.NotebookNode) -> bool:
+    """A check cell that computes what it compares the answers with, in the open."""
+    grading = cell.metadata.get("nbgrader", {})
+    return (
+        cell.cell_type == "code" and grading.get("grade", False) and "check_value(" in cell.source
+    )
+
+
+def student_notebook(
+    notebook: nbformat.NotebookNode, path: Path | None = None, *, for_book: bool = False
+) -> nbformat.NotebookNode:
+    """A copy without solutions, outputs or run metadata.
+
+    With the chapter's ``path`` (and ``for_book=False``), exercises read as plain Markdown
+    "Exercise N.k" and every written answer keeps a cell; ``for_book=True`` keeps the book's
+    directives for the student HTML book and drops the written-answer cells there.
+    """
+    if path is not None and not for_book:
+        notebook = plain_markdown_exercises(path, notebook)
     cells = []
     for cell in notebook.cells:
-        if cell.cell_type == "markdown" and "solution" in cell.metadata.get("tags", []):
-            continue
         cell = nbformat.from_dict(dict(cell))
+        tags = cell.metadata.get("tags", [])
+        if cell.cell_type == "markdown" and "solution" in tags:
+            if for_book or not is_written_answer(cell):
+                continue
+            cell.source = WRITTEN_ANSWER
+            cell.metadata["tags"] = [t for t in tags if t != "solution"]
+            if not cell.metadata["tags"]:
+                del cell.metadata["tags"]
         cell.metadata = {k: v for k, v in cell.metadata.items() if k in KEEP_CELL_METADATA}
         if cell.cell_type == "code":
             cell.source = clear_solutions(cell.source)
             cell.outputs, cell.execution_count = [], None
-            if "nbgrader" in cell.metadata:  # the book shows exercise cells unexecuted
+            if for_book and "nbgrader" in cell.metadata:  # the book shows exercise cells unexecuted
                 cell.metadata["tags"] = [*cell.metadata.get("tags", []), "skip-execution"]
+            if not for_book and computes_expected_values(cell):
+                cell.metadata["jupyter"] = {"source_hidden": True}
         cells.append(cell)
     student = nbformat.v4.new_notebook()
     student.metadata = {
@@ -124,14 +159,14 @@ def student_notebook(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
     return student
 
 
-def write_notebooks(out: Path) -> list[Path]:
+def write_notebooks(out: Path, *, for_book: bool = False) -> list[Path]:
     target = out / "notebooks"
     target.mkdir(parents=True, exist_ok=True)
     written = []
     for path in sorted((ROOT / "notebooks").glob("*.ipynb")):
         notebook = nbformat.read(path, as_version=4)
         destination = target / path.name
-        nbformat.write(student_notebook(notebook), destination)
+        nbformat.write(student_notebook(notebook, path, for_book=for_book), destination)
         written.append(destination)
     return written
 
@@ -163,15 +198,13 @@ def student_config(source: Path) -> Path:
     return path
 
 
-def build_html(out: Path, notebooks: list[Path]) -> None:
-    """Build the book from a staging copy whose notebooks are the student notebooks."""
+def build_html(out: Path) -> None:
+    """Build the book from a staging copy whose notebooks are the student notebooks (book form)."""
     source = out / "source"
     shutil.rmtree(source, ignore_errors=True)
     shutil.copytree(ROOT / "book", source / "book")
     shutil.copy(ROOT / "_toc.yml", source / "_toc.yml")
-    (source / "notebooks").mkdir()
-    for path in notebooks:
-        shutil.copy(path, source / "notebooks" / path.name)
+    write_notebooks(source, for_book=True)
     (source / "node_modules").symlink_to(ROOT / "node_modules")  # the offline front-end files
     student_config(source)
     command = [
@@ -201,7 +234,7 @@ def main(argv: list[str] | None = None) -> int:
     archive = write_zip(paths, args.out)
     print(f"{len(paths)} student notebooks in {args.out / 'notebooks'}; zip: {archive}")
     if not args.no_html:
-        build_html(args.out, paths)
+        build_html(args.out)
         print(f"student book: {args.out / 'html' / 'index.html'}")
     return 0
 
