@@ -6,7 +6,7 @@ convlib's own words instead of raising. ``describe_*`` compute what each explore
 convlib; the ``render_*`` functions draw matplotlib figures of a setting.
 """
 
-from .budget_explorer import (
+from convlib.widgets.budget_explorer import (
     budget,
     describe_budget,
     describe_groups,
@@ -15,9 +15,13 @@ from .budget_explorer import (
     render_budget,
     render_groups,
 )
-from .conv_explorer import conv_explorer, describe_conv, render_conv
-from .image_explorer import describe_image, image_filter_explorer, render_image_filter
-from .receptive_explorer import (
+from convlib.widgets.conv_explorer import conv_explorer, describe_conv, render_conv
+from convlib.widgets.image_explorer import (
+    describe_image,
+    image_filter_explorer,
+    render_image_filter,
+)
+from convlib.widgets.receptive_explorer import (
     describe_receptive,
     receptive_field_explorer,
     render_receptive_field,
