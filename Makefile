@@ -101,7 +101,7 @@ unit-tests: $(VENV)/.installed-test  ## The pytest suite of convlib.
 
 # What convlib computes for every setting of every explorer (rewritten when convlib changes).
 NODE_FIXTURE := _build/node-fixture
-$(NODE_FIXTURE)/explorers.json.gz: tests/node/make_fixture.py $(wildcard convlib/*.py convlib/widgets/*) \
+$(NODE_FIXTURE)/explorers.json.gz: tests/node/make_fixture.py $(wildcard convlib/*.py convlib/*/*.py convlib/widgets/*) \
                                    $(VENV)/.installed-test
 	$(BIN)/python tests/node/make_fixture.py $(NODE_FIXTURE)
 

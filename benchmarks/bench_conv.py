@@ -26,7 +26,7 @@ from collections.abc import Callable, Collection
 import numpy as np
 
 import convlib
-from convlib import _kernels_fast
+from convlib._engine import fast as _kernels_fast
 
 try:
     from threadpoolctl import threadpool_limits

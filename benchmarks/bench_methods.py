@@ -2,7 +2,7 @@
 
 Prints, per case, the time of ``method='gemm'``, ``'direct'`` and ``'fft'`` (the fastest of
 ``--repeat`` runs, taking turns) and the method ``'auto'`` picks, so the rule in
-``convlib/_methods.py`` can be checked against this machine. ``-`` marks a method left out
+``convlib/_engine/methods.py`` can be checked against this machine. ``-`` marks a method left out
 because it is hopeless there (the FFT of a grouped layer, tap-by-tap sums of a large kernel over
 many channel pairs). Run: ``python benchmarks/bench_methods.py`` (``--threads 1 --clock cpu``
 on a busy machine).

@@ -8,9 +8,9 @@ __version__ = "0.1.0"  # the one place the version is written (pyproject.toml re
 
 __all__: list[str] = []
 
-# --- shapes: the geometry plan and output-size arithmetic ----------------------------
-from .receptive import ReceptiveField, receptive_field
-from .shapes import (
+# --- convlib.geometry: the geometry plan, output sizes, receptive fields ---------------
+from convlib.geometry.receptive import ReceptiveField, receptive_field
+from convlib.geometry.shapes import (
     Geometry,
     conv_geometry,
     conv_output_size,
@@ -44,9 +44,9 @@ __all__ += [
     "transpose_scatter_window",
 ]
 
-# --- ops: conv / conv_transpose ----------------------------------------------------
-from ._methods import METHODS, choose_conv_method
-from .ops import (
+# --- convlib.functional: conv / conv_transpose, pad -----------------------------------
+from convlib._engine.methods import METHODS, choose_conv_method
+from convlib.functional.convolution import (
     conv,
     conv1d,
     conv2d,
@@ -56,7 +56,7 @@ from .ops import (
     conv_transpose2d,
     conv_transpose3d,
 )
-from .padding import pad
+from convlib.functional.padding import pad
 
 __all__ += [
     "METHODS",
@@ -72,8 +72,8 @@ __all__ += [
     "pad",
 ]
 
-# --- separable: depthwise, pointwise, separable, kernel factorisation --------------
-from .separable import (
+# --- convlib.functional: depthwise, pointwise, separable, kernel factorisation ----------
+from convlib.functional.separable import (
     SeparableKernel,
     depthwise_conv,
     is_separable,
@@ -91,16 +91,14 @@ __all__ += [
     "separate_kernel",
 ]
 
-# --- matrix: the convolution as a matrix -------------------------------------------
-from . import reference
-from .matrix import conv_matrix
+# --- convlib.geometry: the convolution as a matrix ------------------------------------
+from convlib.geometry.matrix import conv_matrix
 
-__all__ += ["conv_matrix", "reference"]
+__all__ += ["conv_matrix"]
 
-# --- layers, models, summary -------------------------------------------------------
-from . import models
-from .containers import Parallel, Residual, Sequential
-from .layers import (
+# --- convlib.nn: layer specs, containers, summary -------------------------------------
+from convlib.nn.containers import Parallel, Residual, Sequential
+from convlib.nn.layers import (
     BatchNorm2d,
     ChannelShuffle,
     Conv1d,
@@ -118,7 +116,7 @@ from .layers import (
     ReLU,
     ReLU6,
 )
-from .pool_layers import (
+from convlib.nn.pooling import (
     AdaptiveAvgPool2d,
     AvgPool1d,
     AvgPool2d,
@@ -130,7 +128,7 @@ from .pool_layers import (
     PixelUnshuffle,
     Upsample,
 )
-from .summaries import Summary, conv_kind, summary
+from convlib.nn.summaries import Summary, conv_kind, summary
 
 __all__ += [
     "AdaptiveAvgPool2d",
@@ -164,23 +162,11 @@ __all__ += [
     "Summary",
     "Upsample",
     "conv_kind",
-    "models",
     "summary",
 ]
 
-# --- kernels and data --------------------------------------------------------------
-from . import data, kernels
-
-__all__ += ["data", "kernels"]
-
-# --- exercises ---------------------------------------------------------------------
-from . import exercises, grad, receptive, train
-
-__all__ += ["exercises", "grad", "receptive", "train"]
-
-# --- pooling and resampling: max/avg/adaptive pooling, interpolate, pixel shuffle ----------
-from . import reference_pooling
-from .pooling import (
+# --- convlib.functional: pooling and resampling ---------------------------------------
+from convlib.functional.pooling import (
     adaptive_avg_pool,
     adaptive_avg_pool1d,
     adaptive_avg_pool2d,
@@ -194,7 +180,7 @@ from .pooling import (
     max_pool2d,
     max_pool3d,
 )
-from .resampling import (
+from convlib.functional.resampling import (
     bilinear_kernel,
     bilinear_upsampling_weight,
     interpolate,
@@ -220,12 +206,11 @@ __all__ += [
     "max_pool3d",
     "pixel_shuffle",
     "pixel_unshuffle",
-    "reference_pooling",
 ]
 
 # --- algorithms: how convolutions are computed (chapter 8) -------------------------
-from . import algorithms
-from .algorithms import (
+from convlib import algorithms
+from convlib.algorithms import (
     arithmetic_intensity,
     conv_traffic,
     fft_conv,
@@ -247,3 +232,8 @@ __all__ += [
     "winograd_f23",
     "winograd_f23_2d",
 ]
+
+# --- the subpackages ------------------------------------------------------------------
+from convlib import functional, geometry, nn, reference, teaching
+
+__all__ += ["functional", "geometry", "nn", "reference", "teaching"]

@@ -15,17 +15,17 @@ from collections.abc import Callable
 
 import numpy as np
 
-from ._typing import IntOrTuple, Padding, Shape
-from ._validation import (
+from convlib._typing import IntOrTuple, Padding, Shape
+from convlib._validation import (
     as_tuple,
     check_batched_input,
     check_groups,
     check_positive_int,
     result_dtype,
 )
-from .ops import checked_conv_arguments, finish_conv
-from .padding import pad
-from .shapes import padded_output_size, resolve_padding
+from convlib.functional.convolution import checked_conv_arguments, finish_conv
+from convlib.functional.padding import pad
+from convlib.geometry.shapes import padded_output_size, resolve_padding
 
 # Winograd's minimal filtering algorithm F(2, 3) in Lavin and Gray's matrix form:
 # y = A^T [(G g) * (B^T d)] for a tile d of 4 inputs, a kernel g of 3 taps, 2 outputs.

@@ -11,7 +11,7 @@ import numpy as np
 from hypothesis import assume
 from hypothesis import strategies as st
 
-from convlib.shapes import conv_output_size, pool_output_size, resolve_padding
+from convlib.geometry.shapes import conv_output_size, pool_output_size, resolve_padding
 
 PADDING_MODES = ("zeros", "reflect", "replicate", "circular")
 

@@ -21,7 +21,9 @@ def torch_conv(config, x, w, b):
     nd = len(config.weight_shape) - 2
     padding = config.padding
     if padding == "causal":  # PyTorch has no 'causal': pad the front explicitly
-        pads = convlib.shapes.resolve_padding("causal", config.weight_shape[2:], 1, config.dilation)
+        pads = convlib.geometry.shapes.resolve_padding(
+            "causal", config.weight_shape[2:], 1, config.dilation
+        )
         front = [p for before, _ in reversed(pads) for p in (before, 0)]
         mode = {"zeros": "constant", "replicate": "replicate"}.get(config.padding_mode)
         mode = mode or config.padding_mode

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from convlib.data import sample_image
+from convlib.teaching.data import sample_image
 
 
 def test_gray_photo_is_a_2d_array_in_unit_range():

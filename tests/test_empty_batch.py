@@ -13,7 +13,8 @@ import numpy as np
 import pytest
 
 import convlib
-from convlib import algorithms, pooling, reference, resampling, separable
+from convlib import algorithms, reference
+from convlib.functional import pooling, resampling, separable
 
 
 def zeros(*shape):

@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 import convlib
-from convlib import exercises
+from convlib.teaching import exercises
 
 ROOT = Path(__file__).resolve().parents[1]
 CHAPTERS = sorted((ROOT / "notebooks").glob("*.ipynb"))
@@ -270,7 +270,12 @@ def test_checks_of_the_why_and_computing_chapters():
 
     def step(w, x, y, lr):
         residual = convlib.conv2d(x, w) - y
-        return w - lr * convlib.grad.conv_weight_grad(x, residual, w.shape[2:]) / residual.size
+        return (
+            w
+            - lr
+            * convlib.functional.grad.conv_weight_grad(x, residual, w.shape[2:])
+            / residual.size
+        )
 
     assert exercises.check_gradient_step(step) is None
     with pytest.raises(exercises.AnswerIncorrect, match="goes against it"):

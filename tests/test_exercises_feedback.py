@@ -1,11 +1,11 @@
 """Feedback that teaches without giving the answer away (issue 30).
 
-Every public check in ``convlib.exercises`` (every function whose name starts with ``check_``, found
-by introspection, so a new check cannot escape) is called with wrong answers on each of its cases
-in turn; its feedback may echo the case and the value returned, but never shows the expected
-value of the asked case, in any of the forms the messages use (plain, with thousands separators,
-rounded, as a tuple or an array). Checks whose task is integer arithmetic refuse a float or a
-bool, saying why; the worked cases shown are right and none of the hidden cases.
+Every public check in ``convlib.teaching.exercises`` (every function whose name starts with
+``check_``, found by introspection, so a new check cannot escape) is called with wrong answers on
+each of its cases in turn; its feedback may echo the case and the value returned, but never shows
+the expected value of the asked case, in any of the forms the messages use (plain, with thousands
+separators, rounded, as a tuple or an array). Checks whose task is integer arithmetic refuse a float
+or a bool, saying why; the worked cases shown are right and none of the hidden cases.
 """
 
 from __future__ import annotations
@@ -21,8 +21,8 @@ import numpy as np
 import pytest
 
 import convlib
-from convlib import exercises
-from convlib.grad import conv_weight_grad
+from convlib.functional.grad import conv_weight_grad
+from convlib.teaching import exercises
 
 
 def public_checks(module: ModuleType) -> list[str]:
@@ -133,7 +133,7 @@ FUNCTION_CHECKS: dict[str, tuple[Callable, Callable[[Any], list]]] = {
         int_wrong,
     ),
     "check_pool_output_size": (
-        lambda n, k, s=None, p=0, d=1, ceil_mode=False: convlib.shapes.pool_output_size(
+        lambda n, k, s=None, p=0, d=1, ceil_mode=False: convlib.geometry.shapes.pool_output_size(
             n, k, s, p, d, ceil_mode
         ),
         int_wrong,

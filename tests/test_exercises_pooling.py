@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from convlib import exercises
+from convlib.teaching import exercises
 
 
 def pool_size(n, k, s=None, p=0, d=1, ceil_mode=False):

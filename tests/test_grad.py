@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 
 import convlib
-from convlib.grad import conv_input_grad, conv_weight_grad
-from convlib.train import TinyCNN
+from convlib.functional.grad import conv_input_grad, conv_weight_grad
+from convlib.teaching.train import TinyCNN
 
 
 def numeric_gradient(function, array, step=1e-6):

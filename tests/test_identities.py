@@ -38,7 +38,9 @@ def test_conv_transpose_is_adjoint_of_conv(config):
     x, w, _ = config.arrays(seed=0)
     nd = len(config.weight_shape) - 2
     kernel = config.weight_shape[2:]
-    pads = convlib.shapes.resolve_padding(config.padding, kernel, config.stride, config.dilation)
+    pads = convlib.geometry.shapes.resolve_padding(
+        config.padding, kernel, config.stride, config.dilation
+    )
     if any(before != after for before, after in pads):
         # asymmetric ('same' with an even kernel, 'causal'): pad explicitly, then compare
         x = convlib.pad(x, pads)

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 import convlib
-from convlib import kernels
+from convlib.teaching import kernels
 
 
 @pytest.mark.parametrize("name", ["box", "gaussian", "sobel_x", "sobel_y", "identity"])

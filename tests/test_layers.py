@@ -8,7 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import convlib
-from convlib import layers, models
+from convlib.nn import layers, models
 
 
 def test_conv2d_parameters_and_macs_by_the_formula():

@@ -22,14 +22,16 @@ def test_matrix_times_input_equals_conv(config):
 def test_matrix_transpose_times_output_equals_conv_transpose(config):
     x, w, _ = config.arrays(seed=1)
     if isinstance(config.padding, str) and config.padding != "valid":
-        pads = convlib.shapes.resolve_padding(config.padding, w.shape[2:], 1, config.dilation)
+        pads = convlib.geometry.shapes.resolve_padding(
+            config.padding, w.shape[2:], 1, config.dilation
+        )
         if any(a != b for a, b in pads):
             return  # asymmetric padding has no conv_transpose counterpart (symmetric only)
     kwargs = {k: v for k, v in config.kwargs.items() if k != "padding_mode"}
     matrix = convlib.conv_matrix(x.shape, w, **kwargs)
     y = np.random.default_rng(2).standard_normal(convlib.conv(x, w, **kwargs).shape)
     nd = w.ndim - 2
-    pads = convlib.shapes.resolve_padding(
+    pads = convlib.geometry.shapes.resolve_padding(
         config.padding, w.shape[2:], config.stride, config.dilation
     )
     back = convlib.conv_transpose(

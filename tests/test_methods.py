@@ -12,8 +12,10 @@ from hypothesis import strategies as st
 from strategies import conv_configs, conv_transpose_configs
 
 import convlib
-from convlib import _kernels_fast, _kernels_fft, reference
-from convlib._methods import METHODS
+from convlib import reference
+from convlib._engine import fast as _kernels_fast
+from convlib._engine import fft as _kernels_fft
+from convlib._engine.methods import METHODS
 
 TOLERANCE = {"rtol": 1e-10, "atol": 1e-10}
 every_method = pytest.mark.parametrize("method", METHODS)
@@ -52,7 +54,7 @@ def test_every_method_is_linear_in_the_input(method, config, alpha):
 def test_every_method_keeps_conv_transpose_the_adjoint_of_conv(method, config):
     x, w, _ = config.arrays(seed=4)
     nd = len(config.weight_shape) - 2
-    pads = convlib.shapes.resolve_padding(
+    pads = convlib.geometry.shapes.resolve_padding(
         config.padding, config.weight_shape[2:], config.stride, config.dilation
     )
     x = convlib.pad(x, pads)  # explicit padding: the adjoint needs symmetric padding

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 import convlib
-from convlib import models
+from convlib.nn import models
 
 PUBLISHED = {
     # name: (parameters, parameters with BN running statistics or None, MACs or None)

@@ -94,7 +94,7 @@ def test_one_element_tuple_arguments_expand_to_every_spatial_dimension(name, val
 
 
 def test_large_batch_is_chunked_without_changing_the_result(monkeypatch):
-    from convlib import _kernels_fast
+    from convlib._engine import fast as _kernels_fast
 
     rng = np.random.default_rng(5)
     x = rng.standard_normal((5, 3, 9, 9))

@@ -122,7 +122,7 @@ def test_every_figure_is_titled_and_drawing_is_deterministic():
         plotting.draw_group_connections(6, 6, 3).figure,
         plotting.draw_block_diagonal(6, 6, 3).figure,
         plotting.plot_conv_matrix((1, 5), np.ones((1, 1, 3))).figure,
-        plotting.draw_outer_product(convlib.kernels.sobel_x()).figure,
+        plotting.draw_outer_product(convlib.teaching.kernels.sobel_x()).figure,
         plotting.draw_separable_stages().figure,
         plotting.draw_volumes((3, 8, 8), 4, 3, padding=1).figure,
         plotting.draw_volumes((64, 56, 56), 128, 3, stride=2).figure,

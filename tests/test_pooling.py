@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from strategies import pool_configs
 
 import convlib
-from convlib import reference_pooling as ref
+from convlib.reference import pooling as ref
 
 MAX = {1: convlib.max_pool1d, 2: convlib.max_pool2d, 3: convlib.max_pool3d}
 AVG = {1: convlib.avg_pool1d, 2: convlib.avg_pool2d, 3: convlib.avg_pool3d}

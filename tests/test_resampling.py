@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from strategies import interpolate_configs
 
 import convlib
-from convlib import reference_pooling as ref
+from convlib.reference import pooling as ref
 
 
 @given(interpolate_configs())

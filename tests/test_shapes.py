@@ -12,7 +12,7 @@ from strategies import conv_configs, conv_transpose_configs
 
 import convlib
 from convlib import reference
-from convlib.shapes import resolve_padding
+from convlib.geometry.shapes import resolve_padding
 
 
 @given(conv_configs())
@@ -381,7 +381,7 @@ def test_mismatched_tuple_lengths_are_rejected_everywhere():
 
 
 def test_names_kept_for_older_call_sites_are_the_plan():
-    from convlib import shapes
+    from convlib.geometry import shapes
 
     assert shapes.padded_output_size((5, 6), (3, 3), (2, 1), ((1, 0), (0, 2)), (1, 1)) == (
         convlib.conv_geometry((5, 6), 3, (2, 1), ((1, 0), (0, 2)), beyond_torch=True).output_size

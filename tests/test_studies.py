@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from convlib import studies
-from convlib.train import TinyCNN
+from convlib.teaching import studies
+from convlib.teaching.train import TinyCNN
 
 pytest.importorskip("sklearn")
 

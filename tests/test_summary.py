@@ -7,7 +7,7 @@ from html.parser import HTMLParser
 import pytest
 
 import convlib
-from convlib import models
+from convlib.nn import models
 
 
 def test_one_row_per_leaf_layer_and_totals_equal_the_model():
@@ -88,11 +88,11 @@ def test_every_convolution_row_has_its_kind():
     assert [r.kind for r in table.rows] == [
         "standard", "depthwise", "grouped", "pointwise", "dilated", "transposed", None
     ]  # fmt: skip
-    assert table.kind_counts() == dict.fromkeys(convlib.summaries.CONV_KINDS, 1)
+    assert table.kind_counts() == dict.fromkeys(convlib.nn.summaries.CONV_KINDS, 1)
     assert convlib.summary(model, (3, 16, 16), depth=0).kind_counts() == table.kind_counts()
 
 
 def test_the_summary_name_is_the_function_and_the_module_is_summaries():
-    import convlib.summaries
+    import convlib.nn.summaries
 
-    assert callable(convlib.summary) and convlib.summary is convlib.summaries.summary
+    assert callable(convlib.summary) and convlib.summary is convlib.nn.summaries.summary

@@ -9,7 +9,8 @@ import numpy as np
 import pytest
 
 import convlib
-from convlib import _threads, reference
+from convlib import reference
+from convlib._engine import threads as _threads
 
 threadpoolctl = pytest.importorskip("threadpoolctl")
 
@@ -194,7 +195,7 @@ def test_a_worker_never_starts_workers_whatever_blas_reports(monkeypatch):
 def test_the_workers_share_one_chunk_of_temporary_memory(two_workers, monkeypatch):
     import tracemalloc
 
-    from convlib import _kernels_fast
+    from convlib._engine import fast as _kernels_fast
 
     monkeypatch.setattr(_kernels_fast, "CHUNK_BYTES", 2**21)
     monkeypatch.setattr(_kernels_fast, "BLOCK_BYTES", 2**14)

@@ -17,8 +17,9 @@ import pytest
 import traitlets
 
 import convlib
-from convlib import shapes, widgets
+from convlib import widgets
 from convlib._validation import check_positive_int
+from convlib.geometry import shapes
 
 conv_module = importlib.import_module("convlib.widgets.conv_explorer")
 image_module = importlib.import_module("convlib.widgets.image_explorer")
@@ -227,7 +228,7 @@ def test_photo_explorer_carries_its_photo_and_kernels_and_filters_like_conv2d():
     )
     np.testing.assert_array_equal(photo, image_module.explorer_photo())
     assert photo.nbytes <= 64 * 80 * 4  # the page stays light
-    assert explorer._kernels["sobel_x"] == convlib.kernels.sobel_x().tolist()
+    assert explorer._kernels["sobel_x"] == convlib.teaching.kernels.sobel_x().tolist()
     flipped = image_module.filtered_photo("sobel_x", 1, 1, "same", "zeros", "true convolution")
     plain = image_module.filtered_photo("sobel_x", 1, 1, "same", "zeros", "cross-correlation")
     np.testing.assert_allclose(flipped, -plain, atol=1e-12)  # sobel_x flipped is -sobel_x
@@ -270,7 +271,7 @@ def test_groups_explorer_walks_from_standard_to_depthwise():
 def test_receptive_field_explorer_shows_holes_for_gridding_and_none_for_hybrid():
     assert widgets.describe_receptive("3,1,2; 3,1,2; 3,1,2")["holes"] > 0
     assert widgets.describe_receptive("3,1,1; 3,1,2; 3,1,3")["holes"] == 0
-    grid = convlib.receptive.contribution_counts([(3, 1, 2)] * 3)[-1]
+    grid = convlib.geometry.receptive.contribution_counts([(3, 1, 2)] * 3)[-1]
     assert widgets.describe_receptive("3,1,2; 3,1,2; 3,1,2")["holes"] == (grid == 0).sum()
     explorer = widgets.receptive_field_explorer()
     assert explorer.describe()["sizes"] == [

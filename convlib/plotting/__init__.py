@@ -3,20 +3,24 @@
 Functions take ``ax=None`` and return what they drew; nothing calls ``plt.show()``.
 """
 
-from .animation import animate_conv, animate_diagram, save_gif, to_html
-from .channel_animation import GroupedConvDiagram, SeparableConvDiagram
-from .conv_diagram import ConvStepDiagram, draw_conv_step, highlighted_cells
-from .grid import to_png
-from .groups_diagram import connectivity, draw_block_diagonal, draw_group_connections
-from .matrix_plot import plot_conv_matrix
-from .pooling_diagram import (
+from convlib.plotting.animation import animate_conv, animate_diagram, save_gif, to_html
+from convlib.plotting.channel_animation import GroupedConvDiagram, SeparableConvDiagram
+from convlib.plotting.conv_diagram import ConvStepDiagram, draw_conv_step, highlighted_cells
+from convlib.plotting.grid import to_png
+from convlib.plotting.groups_diagram import (
+    connectivity,
+    draw_block_diagonal,
+    draw_group_connections,
+)
+from convlib.plotting.matrix_plot import plot_conv_matrix
+from convlib.plotting.pooling_diagram import (
     draw_align_corners,
     draw_pixel_shuffle,
     draw_pooling,
     sample_positions,
 )
-from .separable_diagram import draw_outer_product, draw_separable_stages
-from .transposed_diagram import (
+from convlib.plotting.separable_diagram import draw_outer_product, draw_separable_stages
+from convlib.plotting.transposed_diagram import (
     TransposedAsConvDiagram,
     TransposedScatterDiagram,
     draw_transposed_as_conv,
@@ -24,7 +28,7 @@ from .transposed_diagram import (
     overlap_counts,
     zero_insertion_layout,
 )
-from .volumes import draw_volumes
+from convlib.plotting.volumes import draw_volumes
 
 __all__ = [
     "ConvStepDiagram",

@@ -7,7 +7,7 @@ import re
 
 from matplotlib.animation import FuncAnimation, PillowWriter
 
-from .conv_diagram import ConvStepDiagram
+from convlib.plotting.conv_diagram import ConvStepDiagram
 
 
 def animate_conv(

@@ -12,10 +12,10 @@ from __future__ import annotations
 import numpy as np
 from matplotlib.figure import Figure
 
-from .._validation import check_positive_int
-from ..separable import depthwise_conv, pointwise_conv
-from . import palette
-from .groups_diagram import connectivity
+from convlib._validation import check_positive_int
+from convlib.functional.separable import depthwise_conv, pointwise_conv
+from convlib.plotting import palette
+from convlib.plotting.groups_diagram import connectivity
 
 
 class GroupedConvDiagram:

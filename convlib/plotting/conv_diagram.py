@@ -1,8 +1,9 @@
 """One step of a 1-D or 2-D convolution: the padded input, the kernel footprint, the output.
 
-Which cells are highlighted comes from the geometry plan (:meth:`convlib.shapes.Geometry.window`,
-the library's own index arithmetic), never from separate drawing logic; the tests check it
-against the cells :func:`convlib.reference.windows_read` reads.
+Which cells are highlighted comes from the geometry plan
+(:meth:`convlib.geometry.shapes.Geometry.window`, the library's own index arithmetic), never from
+separate drawing logic; the tests check it against the cells
+:func:`convlib.reference.windows_read` reads.
 """
 
 from __future__ import annotations
@@ -12,16 +13,17 @@ import itertools
 import numpy as np
 from matplotlib.axes import Axes
 
-from .. import ops
-from .._validation import as_tuple
-from ..shapes import Geometry, conv_geometry, resolve_padding
-from . import palette
-from .grid import draw_grid, finish, format_number, new_axes, size_text
+from convlib._validation import as_tuple
+from convlib.functional import conv as ops
+from convlib.geometry.shapes import Geometry, conv_geometry, resolve_padding
+from convlib.plotting import palette
+from convlib.plotting.grid import draw_grid, finish, format_number, new_axes, size_text
 
 
 def diagram_padding(padding, kernel_size, stride, dilation) -> tuple[tuple[int, int], ...]:
     """``(before, after)`` per dimension, for every padding a diagram can show: PyTorch's, plus
-    ``'full'`` and explicit pairs (:func:`convlib.shapes.resolve_padding` with ``beyond_torch``)."""
+    ``'full'`` and explicit pairs (:func:`convlib.geometry.shapes.resolve_padding` with
+    ``beyond_torch``)."""
     return resolve_padding(padding, kernel_size, stride, dilation, beyond_torch=True)
 
 

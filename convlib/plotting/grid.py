@@ -10,7 +10,7 @@ from matplotlib.collections import PatchCollection
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
-from . import palette
+from convlib.plotting import palette
 
 
 def new_axes(ax: Axes | None, figsize=(6.4, 3.2)) -> Axes:

@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 from matplotlib.colors import ListedColormap
 
-from .._validation import check_groups, check_positive_int
-from . import palette
-from .grid import new_axes
+from convlib._validation import check_groups, check_positive_int
+from convlib.plotting import palette
+from convlib.plotting.grid import new_axes
 
 
 def connectivity(in_channels: int, out_channels: int, groups: int) -> np.ndarray:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..matrix import conv_matrix
-from . import palette
-from .grid import new_axes
+from convlib.geometry.matrix import conv_matrix
+from convlib.plotting import palette
+from convlib.plotting.grid import new_axes
 
 
 def plot_conv_matrix(

@@ -11,11 +11,11 @@ from __future__ import annotations
 import numpy as np
 from matplotlib.figure import Figure
 
-from ..pooling import avg_pool2d, max_pool2d
-from ..resampling import interpolate, pixel_shuffle
-from ..shapes import pool_output_size
-from . import palette
-from .grid import draw_grid, finish, format_number, new_axes, size_text
+from convlib.functional.pooling import avg_pool2d, max_pool2d
+from convlib.functional.resampling import interpolate, pixel_shuffle
+from convlib.geometry.shapes import pool_output_size
+from convlib.plotting import palette
+from convlib.plotting.grid import draw_grid, finish, format_number, new_axes, size_text
 
 
 def _pair(value) -> tuple[int, int]:

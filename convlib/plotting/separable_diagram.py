@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 from matplotlib.figure import Figure
 
-from ..separable import separate_kernel
-from . import palette
-from .grid import draw_grid, finish, format_number
+from convlib.functional.separable import separate_kernel
+from convlib.plotting import palette
+from convlib.plotting.grid import draw_grid, finish, format_number
 
 
 def draw_outer_product(kernel, ax=None):

@@ -8,12 +8,16 @@ import itertools
 
 import numpy as np
 
-from .. import ops
-from .._validation import as_tuple
-from ..shapes import conv_transpose_geometry, conv_transpose_output_size, transpose_scatter_window
-from . import palette
-from .conv_diagram import ConvStepDiagram
-from .grid import draw_grid, finish, format_number, new_axes, size_text
+from convlib._validation import as_tuple
+from convlib.functional import conv as ops
+from convlib.geometry.shapes import (
+    conv_transpose_geometry,
+    conv_transpose_output_size,
+    transpose_scatter_window,
+)
+from convlib.plotting import palette
+from convlib.plotting.conv_diagram import ConvStepDiagram
+from convlib.plotting.grid import draw_grid, finish, format_number, new_axes, size_text
 
 
 def zero_insertion_layout(size, kernel_size, stride=1, padding=0, output_padding=0, dilation=1):

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from matplotlib.patches import Polygon
 
-from .._validation import as_tuple, check_positive_int
-from ..shapes import conv_output_size
-from . import palette
-from .grid import new_axes, size_text
+from convlib._validation import as_tuple, check_positive_int
+from convlib.geometry.shapes import conv_output_size
+from convlib.plotting import palette
+from convlib.plotting.grid import new_axes, size_text
 
 DEPTH = (0.35, -0.25)  # screen offset of one channel behind the previous
 

@@ -7,8 +7,8 @@ convlib; the ``render_*`` functions draw matplotlib figures of a setting. ``quiz
 reader to predict a number or a choice and checks it in the page.
 """
 
-from . import quiz  # predict-then-check questions: quiz.predict, quiz.choose
-from .budget_explorer import (
+from convlib.widgets import quiz  # predict-then-check questions: quiz.predict, quiz.choose
+from convlib.widgets.budget_explorer import (
     budget,
     describe_budget,
     describe_groups,
@@ -17,10 +17,14 @@ from .budget_explorer import (
     render_budget,
     render_groups,
 )
-from .conv_explorer import conv_explorer, describe_conv, render_conv
-from .image_explorer import describe_image, image_filter_explorer, render_image_filter
-from .pooling_explorer import describe_pooling, pooling_explorer
-from .receptive_explorer import (
+from convlib.widgets.conv_explorer import conv_explorer, describe_conv, render_conv
+from convlib.widgets.image_explorer import (
+    describe_image,
+    image_filter_explorer,
+    render_image_filter,
+)
+from convlib.widgets.pooling_explorer import describe_pooling, pooling_explorer
+from convlib.widgets.receptive_explorer import (
     describe_receptive,
     receptive_field_explorer,
     render_receptive_field,

@@ -24,8 +24,8 @@ import anywidget
 import traitlets
 from matplotlib.figure import Figure
 
-from .._validation import check_positive_int
-from ..shapes import resolve_padding
+from convlib._validation import check_positive_int
+from convlib.geometry.shapes import resolve_padding
 
 CODE_STYLE = "color: #1A1A1A; background: #F2F2F2; padding: 0 3px;"
 _IMPORT_LOCAL = re.compile(r"^import \{[^}]*\} from \"\./([\w.]+\.mjs)\";\n", re.MULTILINE)

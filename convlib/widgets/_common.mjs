@@ -14,7 +14,7 @@ export function pyRepr(value) {
   return String(value);
 }
 
-/** convlib.layers' _tuple_repr: one number when all entries agree, else the tuple. */
+/** convlib.nn.layers' _tuple_repr: one number when all entries agree, else the tuple. */
 export function tupleRepr(values) {
   return values.every((v) => v === values[0]) ? String(values[0]) : pyRepr(values);
 }
@@ -30,7 +30,7 @@ export const product = (values) => values.reduce((a, b) => a * b, 1);
 /** Python's floor division of ints. */
 export const floorDiv = (a, b) => Math.floor(a / b);
 
-// ---- the checks of convlib._validation and convlib.shapes, with their messages
+// ---- the checks of convlib._validation and convlib.geometry.shapes, with their messages
 
 const KIND = { 0: "non-negative", 1: "positive" };
 
@@ -74,7 +74,7 @@ export function controlsError(setting, controls, beyondTorch = false) {
 
 // ---- geometry shared by the convolution and photo explorers
 
-/** convlib.shapes.resolve_padding for one axis: [before, after], or throws the message. */
+/** convlib.geometry.shapes.resolve_padding for one axis: [before, after], or throws the message. */
 export function resolvePadding(padding, k, s, d) {
   if (typeof padding === "string") {
     const error = paddingError(padding);
@@ -94,7 +94,7 @@ export function resolvePadding(padding, k, s, d) {
   return [padding, padding];
 }
 
-/** convlib.shapes.padded_output_size along spatial dimension 0. */
+/** convlib.geometry.shapes.padded_output_size along spatial dimension 0. */
 export function paddedOutputSize(n, k, s, [lo, hi], d) {
   const padded = n + lo + hi;
   const span = d * (k - 1) + 1;

@@ -1,5 +1,5 @@
 // The parameter budget explorer (convlib.widgets.param_budget_explorer): one C_in -> C_out,
-// k x k layer built four ways. describe() mirrors describe_budget (convlib.layers' counts).
+// k x k layer built four ways. describe() mirrors describe_budget (convlib.nn.layers' counts).
 import {
   bind,
   controlsError,

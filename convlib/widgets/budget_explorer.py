@@ -5,10 +5,10 @@ from __future__ import annotations
 import traitlets
 from matplotlib.figure import Figure
 
-from .. import layers
-from ..plotting import palette
-from ..plotting.groups_diagram import draw_block_diagonal, draw_group_connections
-from ._base import Explorer, Rendered, checked_count, code_block, esm
+from convlib.nn import layers
+from convlib.plotting import palette
+from convlib.plotting.groups_diagram import draw_block_diagonal, draw_group_connections
+from convlib.widgets._base import Explorer, Rendered, checked_count, code_block, esm
 
 
 def layer_variants(c_in: int, c_out: int, k: int, groups: int) -> dict[str, list]:

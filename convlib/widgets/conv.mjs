@@ -1,7 +1,7 @@
 // The convolution explorer (convlib.widgets.conv_explorer): any 1-D or 2-D convolution or
 // transposed convolution of one channel, its windows, formula, shape, counts and code.
-// describe() mirrors convlib.widgets.conv_explorer.describe_conv, which calls convlib.shapes
-// and convlib.layers; tests/node sweeps the whole control grid against it.
+// describe() mirrors convlib.widgets.conv_explorer.describe_conv, which calls convlib.geometry.shapes
+// and convlib.nn.layers; tests/node sweeps the whole control grid against it.
 import {
   bind,
   codeLine,
@@ -26,7 +26,7 @@ export const PADDINGS = [0, 1, 2, 3, 4, "same", "valid", "full", "causal"];
 export const LIMITS = { input_size: [1, 12], kernel_size: [1, 7], stride: [1, 4], dilation: [1, 4],
   output_padding: [0, 3] };
 
-/** Input indices output o reads (convlib.shapes.input_window); < 0 or >= n is padding. */
+/** Input indices output o reads (convlib.geometry.shapes.input_window); < 0 or >= n is padding. */
 export const inputWindow = (o, k, s, before, d) => range(k).map((j) => o * s - before + j * d);
 /** Output indices input i of a transposed convolution writes (transpose_scatter_window). */
 export const scatterWindow = (i, k, s, p, d) => range(k).map((j) => i * s - p + j * d);
@@ -50,7 +50,7 @@ export function transposeFormula(n, k, s, p, op, d) {
 
 const fill = (value, nd) => Array(nd).fill(value);
 
-/** convlib.layers' torch_code of a one-channel Conv/ConvTranspose layer. */
+/** convlib.nn.layers' torch_code of a one-channel Conv/ConvTranspose layer. */
 export function torchCode(nd, transposed, k, s, padding, d, op = 0) {
   const name = `nn.Conv${transposed ? "Transpose" : ""}${nd}d`;
   const pad = typeof padding === "string" ? pyRepr(padding) : tupleRepr(fill(padding, nd));
@@ -60,7 +60,7 @@ export function torchCode(nd, transposed, k, s, padding, d, op = 0) {
   return `${name}(${args.join(", ")})`;
 }
 
-/** convlib.layers' keras_code, or null where Keras has no equivalent. */
+/** convlib.nn.layers' keras_code, or null where Keras has no equivalent. */
 export function kerasCode(nd, transposed, k, s, padding, d, op = 0) {
   let keras;
   if (typeof padding === "string") keras = padding === "causal" && nd !== 1 ? null : padding;

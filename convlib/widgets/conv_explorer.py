@@ -7,11 +7,19 @@ import math
 import numpy as np
 import traitlets
 
-from .. import layers, shapes
-from ..plotting.conv_diagram import diagram_padding, draw_conv_step
-from ..plotting.transposed_diagram import draw_transposed_as_conv
-from ..shapes import conv_transpose_output_size, conv_transpose_output_size_range
-from ._base import Explorer, Rendered, checked_count, checked_padding, code_block, esm
+from convlib.geometry import shapes
+from convlib.geometry.shapes import conv_transpose_output_size, conv_transpose_output_size_range
+from convlib.nn import layers
+from convlib.plotting.conv_diagram import diagram_padding, draw_conv_step
+from convlib.plotting.transposed_diagram import draw_transposed_as_conv
+from convlib.widgets._base import (
+    Explorer,
+    Rendered,
+    checked_count,
+    checked_padding,
+    code_block,
+    esm,
+)
 
 PADDINGS = [0, 1, 2, 3, 4, "same", "valid", "full", "causal"]
 

@@ -1,5 +1,5 @@
 // The groups explorer (convlib.widgets.groups_explorer): a C -> C layer from standard (groups=1)
-// through grouped to depthwise (groups=C). describe() mirrors describe_groups (convlib.layers).
+// through grouped to depthwise (groups=C). describe() mirrors describe_groups (convlib.nn.layers).
 import {
   bind,
   codeLine,

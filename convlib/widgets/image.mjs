@@ -1,6 +1,6 @@
 // The photo explorer (convlib.widgets.image_filter_explorer): a classic kernel applied to a
-// downsized photograph in the browser. describe() mirrors describe_image (convlib.shapes and
-// convlib.layers); conv2d() equals convlib.conv2d within 1e-5 (tests/node).
+// downsized photograph in the browser. describe() mirrors describe_image (convlib.geometry.shapes and
+// convlib.nn.layers); conv2d() equals convlib.conv2d within 1e-5 (tests/node).
 import {
   bind,
   codeLine,
@@ -21,7 +21,7 @@ export const PADDINGS = ["same", "valid", 0, 1, 2, 3, 8];
 export const PADDING_MODES = ["zeros", "reflect", "replicate", "circular"];
 export const FLIPS = ["cross-correlation", "true convolution"];
 
-/** convlib.shapes.resolve_padding with padded_output_size, per axis; throws convlib's message. */
+/** convlib.geometry.shapes.resolve_padding with padded_output_size, per axis; throws convlib's message. */
 function geometry(shape, kshape, s, padding, d) {
   const pads = kshape.map((k) => resolvePadding(padding, k, s, d));
   const out = shape.map((n, axis) => {
@@ -34,7 +34,7 @@ function geometry(shape, kshape, s, padding, d) {
   return { pads, out };
 }
 
-/** convlib.layers.Conv2d(1, 1, k, s, padding, d, bias=False, padding_mode).torch_code(). */
+/** convlib.nn.layers.Conv2d(1, 1, k, s, padding, d, bias=False, padding_mode).torch_code(). */
 export function torchCode(k, s, padding, d, mode) {
   const pad = typeof padding === "string" ? pyRepr(padding) : String(padding);
   const args = ["1", "1", `kernel_size=${k}`, `stride=${s}`, `padding=${pad}`, `dilation=${d}`, "bias=False"];

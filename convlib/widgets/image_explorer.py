@@ -9,11 +9,20 @@ import numpy as np
 import traitlets
 from matplotlib.figure import Figure
 
-from .. import layers, ops, shapes
-from ..data import sample_image
-from ..kernels import KERNELS
-from ..plotting import palette
-from ._base import Explorer, Rendered, checked_count, checked_padding, code_block, esm
+from convlib.functional import conv as ops
+from convlib.geometry import shapes
+from convlib.nn import layers
+from convlib.plotting import palette
+from convlib.teaching.data import sample_image
+from convlib.teaching.kernels import KERNELS
+from convlib.widgets._base import (
+    Explorer,
+    Rendered,
+    checked_count,
+    checked_padding,
+    code_block,
+    esm,
+)
 
 PHOTO_SIZE = 160
 

@@ -1,13 +1,13 @@
 // The receptive field explorer (convlib.widgets.receptive_field_explorer): a stack typed as
 // "kernel, stride, dilation; ..." and the input cells its output really sees. describe()
-// mirrors describe_receptive (convlib.receptive: parse_layers, receptive_field,
+// mirrors describe_receptive (convlib.geometry.receptive: parse_layers, receptive_field,
 // contribution_counts).
 import { bind, dropdown, el, errorBox, floorDiv, frame, pyRepr, range, svg } from "./_common.mjs";
 import { copyableCode, shareState } from "./share.mjs";
 
 export const VIEWS = ["2-D", "1-D causal (WaveNet)"];
 
-/** convlib.receptive.parse_layers; throws convlib's message. */
+/** convlib.geometry.receptive.parse_layers; throws convlib's message. */
 export function parseLayers(text) {
   const layers = [];
   const parts = text.split(";").map((p) => p.trim()).filter((p) => p);

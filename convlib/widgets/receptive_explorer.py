@@ -6,11 +6,11 @@ import numpy as np
 import traitlets
 from matplotlib.figure import Figure
 
-from ..layers import Conv2d
-from ..plotting import palette
-from ..receptive import contribution_counts, parse_layers, receptive_field
-from ..shapes import same_padding
-from ._base import Explorer, Rendered, code_block, esm
+from convlib.geometry.receptive import contribution_counts, parse_layers, receptive_field
+from convlib.geometry.shapes import same_padding
+from convlib.nn.layers import Conv2d
+from convlib.plotting import palette
+from convlib.widgets._base import Explorer, Rendered, code_block, esm
 
 PRESETS = {
     "dilations 1, 2, 4, 8 (context module)": "3,1,1; 3,1,2; 3,1,4; 3,1,8",
@@ -93,7 +93,7 @@ VIEWS = ["2-D", "1-D causal (WaveNet)"]
 
 def describe_receptive(layers="3,1,1; 3,1,2; 3,1,4; 3,1,8") -> dict:
     """The stack, its receptive field per layer, the path counts of its last layer and the
-    PyTorch code, computed with convlib.receptive (receptive.mjs mirrors it), or
+    PyTorch code, computed with convlib.geometry.receptive (receptive.mjs mirrors it), or
     ``{"error": message}`` for text that is not a stack."""
     try:
         stack = parse_layers(layers)

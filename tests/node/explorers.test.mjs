@@ -123,7 +123,7 @@ test("groups explorer: every channels/groups/kernel/size equals convlib", () => 
   sweep(fixture.groups, groups.describe);
 });
 
-test("receptive field explorer: presets, stacks and bad text equal convlib.receptive", () => {
+test("receptive field explorer: presets, stacks and bad text equal convlib.geometry.receptive", () => {
   sweep(fixture.receptive, receptive.describe);
   const presets = Object.values(fixture.receptive.presets);
   assert.ok(presets.length >= 5);

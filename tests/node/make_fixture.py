@@ -2,9 +2,10 @@
 
 ``python tests/node/make_fixture.py DIR`` writes ``DIR/explorers.json.gz`` (each explorer's whole
 control grid with convlib's values: the ``describe_*`` functions of convlib.widgets, which call
-convlib.shapes, convlib.layers and convlib.receptive) and ``DIR/photo.f64`` (``convlib.conv2d``
-of the photo explorer's photograph, float64, for the settings listed in the JSON). ``node --test
-tests/node/`` then runs the real ES modules over the same grid; ``make node-tests`` does both.
+convlib.geometry.shapes, convlib.nn.layers and convlib.geometry.receptive) and ``DIR/photo.f64``
+(``convlib.conv2d`` of the photo explorer's photograph, float64, for the settings listed in the
+JSON). ``node --test tests/node/`` then runs the real ES modules over the same grid; ``make
+node-tests`` does both.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ import traitlets
 
 import convlib
 from convlib import widgets
-from convlib.kernels import KERNELS
+from convlib.teaching.kernels import KERNELS
 from convlib.widgets._base import NON_NEGATIVE
 
 budget_explorer, conv_explorer, image_explorer, receptive_explorer = (

@@ -11,8 +11,8 @@ import dataclasses
 
 import numpy as np
 
-from .grad import conv_input_grad, conv_weight_grad
-from .ops import conv2d
+from convlib.functional.convolution import conv2d
+from convlib.functional.grad import conv_input_grad, conv_weight_grad
 
 
 @dataclasses.dataclass

@@ -16,7 +16,7 @@ import math
 
 import numpy as np
 
-from .padding import pad
+from convlib.functional.padding import pad
 
 CHUNK_BYTES = 40 * 2**20  # estimated spectra per chunk; measured peak about 1.5x this
 

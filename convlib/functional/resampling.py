@@ -4,7 +4,7 @@
 ``'nearest-exact'``, ``'linear'``, ``'bilinear'`` and ``'trilinear'``; ``pixel_shuffle`` and
 ``pixel_unshuffle`` are the functions of the same names. ``bilinear_upsampling_weight`` is the
 initialisation FCN gives a transposed convolution so that it starts as bilinear interpolation.
-The textbook loops the tests compare against are in :mod:`convlib.reference_pooling`.
+The textbook loops the tests compare against are in :mod:`convlib.reference.pooling`.
 """
 
 from __future__ import annotations
@@ -14,8 +14,8 @@ import numbers
 
 import numpy as np
 
-from ._typing import IntOrTuple
-from ._validation import as_tuple, check_array, check_positive_int, result_dtype
+from convlib._typing import IntOrTuple
+from convlib._validation import as_tuple, check_array, check_positive_int, result_dtype
 
 NEAREST_MODES = ("nearest", "nearest-exact")
 LINEAR_MODES = {"linear": 1, "bilinear": 2, "trilinear": 3}
@@ -176,7 +176,7 @@ def interpolate(
 
     See Also
     --------
-    convlib.reference_pooling.interpolate : the same as loops.
+    convlib.reference.pooling.interpolate : the same as loops.
     pixel_shuffle, bilinear_upsampling_weight
 
     Examples

@@ -11,9 +11,9 @@ import math
 
 import numpy as np
 
-from ._typing import IntOrTuple, Padding, Shape
-from ._validation import as_tuple, check_array, check_groups
-from .shapes import conv_geometry
+from convlib._typing import IntOrTuple, Padding, Shape
+from convlib._validation import as_tuple, check_array, check_groups
+from convlib.geometry.shapes import conv_geometry
 
 
 def conv_matrix(

@@ -19,9 +19,9 @@ import dataclasses
 import html
 import math
 
-from ._typing import Shape
-from .containers import locate
-from .layers import BatchNorm2d, Layer, _ConvNd
+from convlib._typing import Shape
+from convlib.nn.containers import locate
+from convlib.nn.layers import BatchNorm2d, Layer, _ConvNd
 
 CONV_KINDS = ("standard", "grouped", "depthwise", "pointwise", "dilated", "transposed")
 
@@ -162,7 +162,7 @@ def summary(
     Parameters
     ----------
     model : Layer
-        A layer spec, typically a :class:`~convlib.containers.Sequential`.
+        A layer spec, typically a :class:`~convlib.nn.containers.Sequential`.
     input_shape : tuple of int
         ``(N, C, *spatial)`` or ``(C, *spatial)``; rows show the batch when it is given.
     include_buffers : bool
@@ -180,7 +180,7 @@ def summary(
 
     Examples
     --------
-    >>> from convlib.layers import Conv2d
+    >>> from convlib.nn.layers import Conv2d
     >>> summary(Conv2d(3, 8, 3), (3, 32, 32)).total_params
     224
     >>> summary(Conv2d(3, 8, 3), (2, 3, 32, 32)).total_macs == 2 * Conv2d(3, 8, 3).macs((3, 32, 32))

@@ -10,8 +10,8 @@ import re
 from collections import OrderedDict
 from collections.abc import Iterator
 
-from ._typing import Shape
-from .layers import Layer
+from convlib._typing import Shape
+from convlib.nn.layers import Layer
 
 
 def locate(error: ValueError, name: str, layer: Layer) -> ValueError:

@@ -14,9 +14,9 @@ from collections.abc import Iterable, Sequence
 
 import numpy as np
 
-from ._validation import as_tuple, check_positive_int
-from .ops import conv_transpose
-from .shapes import resolve_padding
+from convlib._validation import as_tuple, check_positive_int
+from convlib.functional.convolution import conv_transpose
+from convlib.geometry.shapes import resolve_padding
 
 
 @dataclasses.dataclass(frozen=True)

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._typing import IntOrTuple
-from ._validation import as_tuple
-from .ops import conv, conv_transpose
-from .padding import pad
+from convlib._typing import IntOrTuple
+from convlib._validation import as_tuple
+from convlib.functional.convolution import conv, conv_transpose
+from convlib.functional.padding import pad
 
 
 def conv_input_grad(

@@ -3,8 +3,8 @@
 Do a layer's filters form independent groups on their own? Two measurements answer it without
 depending on the (arbitrary) order of the channels:
 
-* :func:`grouping_study` trains :class:`~convlib.train.TinyCNN` on scikit-learn's 8x8 digits
-  for several seeds and several ``groups`` of its second convolution, at equal epochs, and
+* :func:`grouping_study` trains :class:`~convlib.teaching.train.TinyCNN` on scikit-learn's 8x8
+  digits for several seeds and several ``groups`` of its second convolution, at equal epochs, and
   reports each run's test accuracy and parameter count.
 * :func:`block_structure_test` looks for block structure in a trained layer's input-output
   *connection strengths* (the norm of each ``(output, input)`` kernel): it co-clusters the
@@ -26,8 +26,8 @@ from collections.abc import Iterable
 
 import numpy as np
 
-from ._validation import check_positive_int
-from .train import TinyCNN
+from convlib._validation import check_positive_int
+from convlib.teaching.train import TinyCNN
 
 
 def digits_split(

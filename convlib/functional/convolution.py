@@ -13,11 +13,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import _kernels_fast as fast
-from . import _kernels_fft as fft
-from ._methods import check_method, choose_conv_method
-from ._typing import IntOrTuple, Padding
-from ._validation import (
+from convlib._engine import fast, fft
+from convlib._engine.methods import check_method, choose_conv_method
+from convlib._typing import IntOrTuple, Padding
+from convlib._validation import (
     as_tuple,
     check_array,
     check_batched_input,
@@ -28,7 +27,7 @@ from ._validation import (
     expand_single,
     result_dtype,
 )
-from .shapes import conv_geometry, conv_transpose_geometry
+from convlib.geometry.shapes import conv_geometry, conv_transpose_geometry
 
 
 def _weight_of_rank(weight: object, expected_nd: int, op: str) -> np.ndarray:
@@ -50,7 +49,8 @@ def checked_conv_arguments(input, weight, bias, stride, padding, dilation, group
     """Every check of :func:`conv`, in one place (``convlib.algorithms`` shares it).
 
     Returns ``(x, weight, bias, groups, padding_mode, plan, batched)``: the input with a batch
-    dimension, the checked arrays and arguments, and the :func:`~convlib.shapes.conv_geometry`.
+    dimension, the checked arrays and arguments, and the
+    :func:`~convlib.geometry.shapes.conv_geometry`.
     """
     weight = _weight(weight)
     x, batched = check_batched_input(input, weight.ndim - 2)

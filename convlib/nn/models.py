@@ -1,6 +1,6 @@
 """Classic CNN architectures as layer specs, with the parameter counts of their papers.
 
-Each builder returns a :class:`~convlib.containers.Sequential` with named stages. Parameters are
+Each builder returns a :class:`~convlib.nn.containers.Sequential` with named stages. Parameters are
 counted as PyTorch's ``sum(p.numel() for p in m.parameters())``; the architectures follow
 torchvision (VGG, ResNet, ResNeXt, MobileNetV2), the common MobileNetV1 definition (batch norm
 after every convolution, as in Keras) and Caffe's original two-group AlexNet.
@@ -28,8 +28,8 @@ from __future__ import annotations
 
 from collections import OrderedDict
 
-from .containers import Parallel, Residual, Sequential
-from .layers import (
+from convlib.nn.containers import Parallel, Residual, Sequential
+from convlib.nn.layers import (
     BatchNorm2d,
     Conv2d,
     ConvTranspose2d,
@@ -41,7 +41,7 @@ from .layers import (
     ReLU,
     ReLU6,
 )
-from .pool_layers import AdaptiveAvgPool2d, MaxPool2d
+from convlib.nn.pooling import AdaptiveAvgPool2d, MaxPool2d
 
 IMAGENET_SHAPE = (3, 224, 224)
 ALEXNET_SHAPE = (3, 227, 227)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._validation import as_tuple
+from convlib._validation import as_tuple
 
 LUMA = np.array([0.299, 0.587, 0.114])  # ITU-R BT.601
 

@@ -28,7 +28,7 @@ stays in cache):
   grid, the shifted scaled rows are one strided view that one reduction sums: two passes per
   output row, where multiply-adding tap by tap takes two per tap.
 
-Work is split between worker threads (:mod:`convlib._threads`): the batch's samples, or for a
+Work is split between worker threads (:mod:`convlib._engine.threads`): the batch's samples, or for a
 single sample the columns (the groups, for ``direct``; the output channels, for col2im), each
 worker calling BLAS on one thread.
 
@@ -48,8 +48,8 @@ import threading
 
 import numpy as np
 
-from . import _threads
-from .padding import pad
+from convlib._engine import threads as _threads
+from convlib.functional.padding import pad
 
 CHUNK_BYTES = 48 * 2**20
 BLOCK_BYTES = 2 * 2**20  # one window block (see benchmarks/README.md)
@@ -115,7 +115,7 @@ def sum_taps(planes, weights, taps, out, columns, method) -> None:
 
     ``planes`` (phases, C, L); ``weights`` (g, O_g, C_g, T); ``taps`` a list of
     ``(phase, offset, tap)``; ``out`` (O, >= columns), written in place, group by group. The
-    columns are split between the worker threads (:mod:`convlib._threads`).
+    columns are split between the worker threads (:mod:`convlib._engine.threads`).
     """
     groups, o_group, c_group, _ = weights.shape
     work = columns * len(taps) * math.prod(weights.shape[:3])  # multiply-adds

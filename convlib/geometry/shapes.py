@@ -10,7 +10,7 @@ functions below are the same plans, returning ints for int arguments and tuples 
 Division is always floor division (``//``).
 
 See the chapters "Convolution" (output size), "Dilated convolution" (effective kernel; receptive
-fields are in :mod:`convlib.receptive`) and "Transposed convolution" (output size range and
+fields are in :mod:`convlib.geometry.receptive`) and "Transposed convolution" (output size range and
 ``output_padding``).
 """
 
@@ -18,8 +18,8 @@ from __future__ import annotations
 
 import dataclasses
 
-from ._typing import IntOrTuple, Padding
-from ._validation import as_tuple
+from convlib._typing import IntOrTuple, Padding
+from convlib._validation import as_tuple
 
 PADDING_STRINGS = ("valid", "same", "causal")
 Pairs = tuple[tuple[int, int], ...]

@@ -6,9 +6,9 @@ batch), ``num_params`` (as PyTorch's ``sum(p.numel() for p in m.parameters())``)
 ``macs(input_shape)`` (multiply-accumulates of convolutions and linear layers, ``N`` times one
 sample's; bias additions, pooling, normalisation and activations count 0).
 
-The shapes come from the geometry plans of :mod:`convlib.shapes`. Pooling and resampling specs
-are in :mod:`convlib.pool_layers`; containers (:class:`~convlib.containers.Sequential`,
-:class:`~convlib.containers.Residual`) and :mod:`convlib.models` are built from these, and
+The shapes come from the geometry plans of :mod:`convlib.geometry.shapes`. Pooling and resampling
+specs are in :mod:`convlib.nn.pooling`; containers (:class:`~convlib.nn.containers.Sequential`,
+:class:`~convlib.nn.containers.Residual`) and :mod:`convlib.nn.models` are built from these, and
 :func:`convlib.summary` tabulates them.
 """
 
@@ -18,8 +18,8 @@ import dataclasses
 import math
 from collections.abc import Iterator
 
-from ._typing import IntOrTuple, Padding, Shape
-from ._validation import (
+from convlib._typing import IntOrTuple, Padding, Shape
+from convlib._validation import (
     SPATIAL_NAMES,
     as_tuple,
     check_groups,
@@ -27,7 +27,12 @@ from ._validation import (
     check_positive_int,
     expand_single,
 )
-from .shapes import conv_geometry, conv_transpose_geometry, resolve_padding, same_padding
+from convlib.geometry.shapes import (
+    conv_geometry,
+    conv_transpose_geometry,
+    resolve_padding,
+    same_padding,
+)
 
 
 class Layer:
@@ -244,7 +249,7 @@ class _ConvNd(Layer):
         return weights + (self.out_channels if self.bias else 0)
 
     def geometry(self, sample: Shape):
-        """The :class:`~convlib.shapes.Geometry` plan for one ``(C, *spatial)`` sample."""
+        """The :class:`~convlib.geometry.shapes.Geometry` plan for one ``(C, *spatial)`` sample."""
         spatial = self._check_sample(sample, self.in_channels)[1:]
         return conv_geometry(spatial, self.kernel_size, self.stride, self.padding, self.dilation)
 

@@ -2,7 +2,7 @@
 
 Max and average pooling (1-D to 3-D, ``ceil_mode``, ``count_include_pad``, dilation for max),
 adaptive average pooling, ``Upsample`` and the pixel (un)shuffle of sub-pixel convolution. None
-has parameters; all count 0 MACs (the convention of :mod:`convlib.layers`). Input shapes are
+has parameters; all count 0 MACs (the convention of :mod:`convlib.nn.layers`). Input shapes are
 batched ``(N, C, *spatial)`` or unbatched ``(C, *spatial)``, except ``Upsample``, which (as in
 PyTorch) always reads dimension 0 as the batch.
 """
@@ -12,10 +12,10 @@ from __future__ import annotations
 import math
 import numbers
 
-from ._typing import IntOrTuple, Shape
-from ._validation import as_tuple, check_positive_int, expand_single
-from .layers import Field, Layer
-from .shapes import Geometry, pool_geometry
+from convlib._typing import IntOrTuple, Shape
+from convlib._validation import as_tuple, check_positive_int, expand_single
+from convlib.geometry.shapes import Geometry, pool_geometry
+from convlib.nn.layers import Field, Layer
 
 
 def _compact(name: str, **kwargs) -> Field:
@@ -47,7 +47,7 @@ class _PoolNd(Layer):
         return self._nd + 1
 
     def geometry(self, sample: Shape) -> Geometry:
-        """The :class:`~convlib.shapes.Geometry` plan for one ``(C, *spatial)`` sample."""
+        """The :class:`~convlib.geometry.shapes.Geometry` plan for one ``(C, *spatial)`` sample."""
         spatial = self._check_sample(sample)[1:]
         return pool_geometry(spatial, self.kernel_size, self.stride, self.padding, self.dilation,
                              self.ceil_mode)  # fmt: skip

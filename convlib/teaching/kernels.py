@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._validation import check_positive_int
+from convlib._validation import check_positive_int
 
 
 def box(k: int = 3) -> np.ndarray:

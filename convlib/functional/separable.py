@@ -16,9 +16,9 @@ import dataclasses
 
 import numpy as np
 
-from ._typing import IntOrTuple, Padding
-from ._validation import check_array, check_batched_input, check_positive_int
-from .ops import conv
+from convlib._typing import IntOrTuple, Padding
+from convlib._validation import check_array, check_batched_input, check_positive_int
+from convlib.functional.convolution import conv
 
 
 def depthwise_conv(

@@ -5,12 +5,12 @@ names (same arguments, order and defaults); ``adaptive_avg_pool{1,2,3}d`` likewi
 batched ``(N, C, *spatial)`` or unbatched ``(C, *spatial)``; the result has the same batching
 (``N = 0`` gives an empty result, as in torch). ``float32`` stays ``float32``; integer inputs
 compute in ``float64``. One N-d core serves every variant; the textbook loops the tests compare
-against are in :mod:`convlib.reference_pooling`.
+against are in :mod:`convlib.reference.pooling`.
 
 A pooling window slides like a convolution's kernel (the same stride, padding and dilation), so
 the output size is the convolution's, with ``stride`` defaulting to ``kernel_size`` and an
-optional ceiling (:func:`convlib.shapes.pool_output_size`). Padding never wins a maximum (it is
-:math:`-\\infty`) and counts in an average only with ``count_include_pad=True``.
+optional ceiling (:func:`convlib.geometry.shapes.pool_output_size`). Padding never wins a
+maximum (it is :math:`-\\infty`) and counts in an average only with ``count_include_pad=True``.
 """
 
 from __future__ import annotations
@@ -20,9 +20,9 @@ import math
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
-from ._typing import IntOrTuple
-from ._validation import as_tuple, check_batched_input, expand_single, result_dtype
-from .shapes import pool_output_size
+from convlib._typing import IntOrTuple
+from convlib._validation import as_tuple, check_batched_input, expand_single, result_dtype
+from convlib.geometry.shapes import pool_output_size
 
 SPATIAL = {1: "L", 2: "H, W", 3: "D, H, W"}
 
@@ -142,7 +142,7 @@ def max_pool(
 
         .. math:: o = \left\lfloor \frac{n + 2p - d(k-1) - 1}{s} \right\rfloor + 1
 
-        (a ceiling with ``ceil_mode``, see :func:`convlib.shapes.pool_output_size`).
+        (a ceiling with ``ceil_mode``, see :func:`convlib.geometry.shapes.pool_output_size`).
 
     Raises
     ------
@@ -151,8 +151,8 @@ def max_pool(
 
     See Also
     --------
-    convlib.reference_pooling.max_pool : the same as loops.
-    avg_pool, convlib.shapes.pool_output_size
+    convlib.reference.pooling.max_pool : the same as loops.
+    avg_pool, convlib.geometry.shapes.pool_output_size
 
     Examples
     --------
@@ -254,7 +254,7 @@ def avg_pool(
 
     See Also
     --------
-    convlib.reference_pooling.avg_pool : the same as loops.
+    convlib.reference.pooling.avg_pool : the same as loops.
     max_pool, adaptive_avg_pool
 
     Examples

@@ -32,9 +32,13 @@ from typing import Any
 
 import numpy as np
 
-from .layers import Conv2d
-from .ops import conv2d
-from .shapes import conv_output_size, conv_transpose_output_size, effective_kernel_size
+from convlib.functional.convolution import conv2d
+from convlib.geometry.shapes import (
+    conv_output_size,
+    conv_transpose_output_size,
+    effective_kernel_size,
+)
+from convlib.nn.layers import Conv2d
 
 __all__ = [
     "AnswerIncorrect",
@@ -593,7 +597,7 @@ def check_rank1_factors(column: Any, row: Any, kernel: np.ndarray) -> None:
 
 
 def _pool_cases() -> list[dict[str, Any]]:
-    from .shapes import pool_output_size
+    from convlib.geometry.shapes import pool_output_size
 
     cases = []
     for n, k, s, p, d, ceil_mode in itertools.product(
@@ -608,7 +612,7 @@ def _pool_cases() -> list[dict[str, Any]]:
 
 
 def _pool_size(n, k, s, p, d, ceil_mode):
-    from .shapes import pool_output_size
+    from convlib.geometry.shapes import pool_output_size
 
     return pool_output_size(n, k, s, p, d, ceil_mode)
 
@@ -650,7 +654,7 @@ def check_pool_output_size(fn: Callable[..., int] | str) -> None:
 
 
 def _sample_positions(n, o, align_corners):
-    from .resampling import interpolate
+    from convlib.functional.resampling import interpolate
 
     ramp = np.arange(float(n))[None, None]  # interpolating 0, 1, ..., n-1 gives positions
     return interpolate(ramp, size=o, mode="linear", align_corners=align_corners)[0, 0]
@@ -721,7 +725,7 @@ def check_pointwise(fn: Callable[[np.ndarray, np.ndarray], np.ndarray] | str) ->
 
 
 def _gradient_step(w, x, y, lr):
-    from .grad import conv_weight_grad
+    from convlib.functional.grad import conv_weight_grad
 
     residual = conv2d(x, w) - y
     return w - lr * conv_weight_grad(x, residual, w.shape[2:]) / residual.size
@@ -770,7 +774,7 @@ def check_gradient_step(fn: Callable[..., np.ndarray] | str) -> None:
 
 
 def _intensity(h, w, c_in, c_out, k, bytes_per_value):
-    from .algorithms import arithmetic_intensity
+    from convlib.algorithms import arithmetic_intensity
 
     return arithmetic_intensity(
         (1, c_in, h, w), c_out, k, padding=k // 2, bytes_per_value=bytes_per_value
