@@ -57,6 +57,6 @@ def test_tiny_cnn_learns_a_separable_toy_task():
     x = rng.standard_normal((120, 1, 6, 6))
     labels = (x[:, 0, :, :3].mean(axis=(1, 2)) > x[:, 0, :, 3:].mean(axis=(1, 2))).astype(int)
     model = TinyCNN(c1=4, c2=8, groups=2, classes=2)
-    history = model.fit(x, labels, epochs=15, batch_size=30, learning_rate=0.03)
+    history = model.fit(x, labels, epochs=30, batch_size=30, learning_rate=0.03)
     assert history[-1] < 0.6 * history[0]
     assert model.accuracy(x, labels) > 0.85

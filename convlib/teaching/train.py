@@ -8,16 +8,22 @@ a linear classifier, trained with Adam; everything seeded.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 
 import numpy as np
 
+from convlib._validation import check_positive_int
 from convlib.functional.convolution import conv2d
 from convlib.functional.grad import conv_input_grad, conv_weight_grad
 
 
 @dataclasses.dataclass
 class TinyCNN:
-    """conv 3x3 (1 -> c1) - ReLU - conv 3x3 (c1 -> c2, ``groups``) - ReLU - mean - linear."""
+    """conv 3x3 (1 -> c1) - ReLU - conv 3x3 (c1 -> c2, ``groups``) - ReLU - mean - linear.
+
+    He-initialised (normal, std ``sqrt(2 / fan_in)``), zero biases; ``seed`` fixes the initial
+    weights and the order of the mini-batches. ``groups`` must divide ``c1`` and ``c2``.
+    """
 
     c1: int = 16
     c2: int = 32
@@ -27,17 +33,33 @@ class TinyCNN:
     params: dict = dataclasses.field(init=False)
 
     def __post_init__(self) -> None:
-        rng = np.random.default_rng(self.seed)
+        for name in ("c1", "c2", "groups", "classes"):
+            check_positive_int(getattr(self, name), name)
+        for name in ("c1", "c2"):
+            if getattr(self, name) % self.groups:
+                raise ValueError(
+                    f"groups must divide {name}; received {name}={getattr(self, name)}, "
+                    f"groups={self.groups}"
+                )
 
-        def he(*shape):
-            return rng.standard_normal(shape) * np.sqrt(2.0 / np.prod(shape[1:]))
+        # One random stream per tensor, so that networks that differ only in ``groups`` start
+        # from the same w1 and w3, and a grouped w2 is the standard w2's diagonal blocks (the
+        # same standard-normal draws, rescaled to the grouped fan-in).
+        def draw(index: int, *shape: int) -> np.ndarray:
+            return np.random.default_rng([self.seed, index]).standard_normal(shape)
 
+        c1, c2, g = self.c1, self.c2, self.groups
+        full = draw(1, c2, c1, 3, 3)
+        blocks = [
+            full[k * (c2 // g) : (k + 1) * (c2 // g), k * (c1 // g) : (k + 1) * (c1 // g)]
+            for k in range(g)
+        ]
         self.params = {
-            "w1": he(self.c1, 1, 3, 3),
-            "b1": np.zeros(self.c1),
-            "w2": he(self.c2, self.c1 // self.groups, 3, 3),
-            "b2": np.zeros(self.c2),
-            "w3": he(self.classes, self.c2),
+            "w1": draw(0, c1, 1, 3, 3) * np.sqrt(2.0 / 9),
+            "b1": np.zeros(c1),
+            "w2": np.concatenate(blocks) * np.sqrt(2.0 / (9 * c1 // g)),
+            "b2": np.zeros(c2),
+            "w3": draw(2, self.classes, c2) * np.sqrt(2.0 / c2),
             "b3": np.zeros(self.classes),
         }
 
@@ -77,16 +99,69 @@ class TinyCNN:
         grads["b1"] = d_a1.sum(axis=(0, 2, 3))
         return loss, grads
 
-    def fit(self, x, labels, epochs=12, batch_size=64, learning_rate=0.01) -> list[float]:
-        """Adam on shuffled mini-batches (seeded); returns the mean loss of each epoch."""
+    def fit(
+        self,
+        x: np.ndarray,
+        labels: np.ndarray,
+        epochs: int = 12,
+        batch_size: int = 64,
+        learning_rate: float = 0.01,
+        schedule: str = "constant",
+        stop_after: int | None = None,
+        on_epoch: Callable[[int, float], None] | None = None,
+    ) -> list[float]:
+        """Adam on shuffled mini-batches (seeded); returns the mean loss of each epoch.
+
+        Parameters
+        ----------
+        x, labels : ndarray
+            Images ``(N, 1, H, W)`` and integer class labels ``(N,)``.
+        epochs : int
+            Length of the training schedule.
+        batch_size : int
+            Images per Adam step; the last batch of an epoch may be smaller.
+        learning_rate : float
+            Adam's step size (the peak of the schedule).
+        schedule : {'constant', 'cosine'}
+            ``'cosine'`` scales the step size at step ``t`` of ``T`` by
+            :math:`\\tfrac12 (1 + \\cos(\\pi t / T))`, from 1 down to near 0 (PyTorch's
+            ``CosineAnnealingLR`` with ``eta_min=0``, stepped once per batch).
+        stop_after : int, optional
+            Stop after this many epochs of the ``epochs``-long schedule: the first epochs of a
+            long run, step for step (for checking a stored run quickly).
+        on_epoch : callable, optional
+            Called as ``on_epoch(epoch, mean_loss)`` after each epoch (``epoch`` from 1).
+
+        Notes
+        -----
+        The batch order depends on ``seed`` alone, so two networks with the same seed see the
+        same batches in the same order.
+        """
+        epochs = check_positive_int(epochs, "epochs")
+        batch_size = check_positive_int(batch_size, "batch_size")
+        if schedule not in ("constant", "cosine"):
+            raise ValueError(
+                f"schedule must be 'constant' or 'cosine'; received schedule={schedule!r}"
+            )
+        last = epochs if stop_after is None else check_positive_int(stop_after, "stop_after")
+        if last > epochs:
+            raise ValueError(
+                f"stop_after must be at most epochs={epochs}; received stop_after={stop_after}"
+            )
         rng = np.random.default_rng(self.seed + 1)
         moments = {k: (np.zeros_like(v), np.zeros_like(v)) for k, v in self.params.items()}
         beta1, beta2, step, history = 0.9, 0.999, 0, []
-        for _ in range(epochs):
+        steps_per_epoch = -(-len(labels) // batch_size)
+        total_steps = epochs * steps_per_epoch
+        for epoch in range(1, last + 1):
             order = rng.permutation(len(labels))
             losses = []
             for start in range(0, len(order), batch_size):
                 batch = order[start : start + batch_size]
+                if schedule == "cosine":
+                    rate = learning_rate * 0.5 * (1 + np.cos(np.pi * step / total_steps))
+                else:
+                    rate = learning_rate
                 loss, grads = self.gradients(x[batch], labels[batch])
                 losses.append(loss)
                 step += 1
@@ -95,8 +170,10 @@ class TinyCNN:
                     m[:] = beta1 * m + (1 - beta1) * grad
                     v[:] = beta2 * v + (1 - beta2) * grad**2
                     m_hat, v_hat = m / (1 - beta1**step), v / (1 - beta2**step)
-                    self.params[key] -= learning_rate * m_hat / (np.sqrt(v_hat) + 1e-8)
+                    self.params[key] -= rate * m_hat / (np.sqrt(v_hat) + 1e-8)
             history.append(float(np.mean(losses)))
+            if on_epoch is not None:
+                on_epoch(epoch, history[-1])
         return history
 
     def accuracy(self, x, labels) -> float:
