@@ -26,9 +26,15 @@ from convlib import widgets
 from convlib.teaching.kernels import KERNELS
 from convlib.widgets._base import NON_NEGATIVE
 
-budget_explorer, conv_explorer, image_explorer, receptive_explorer = (
+budget_explorer, conv_explorer, image_explorer, pooling_explorer, receptive_explorer = (
     importlib.import_module(f"convlib.widgets.{name}")
-    for name in ("budget_explorer", "conv_explorer", "image_explorer", "receptive_explorer")
+    for name in (
+        "budget_explorer",
+        "conv_explorer",
+        "image_explorer",
+        "pooling_explorer",
+        "receptive_explorer",
+    )
 )  # (the package's names of the same spelling are the explorer functions)
 
 CONV_GRID = {
@@ -56,6 +62,12 @@ BUDGET_GRID = {
     "groups": budget_explorer.GROUPS,
     "size": budget_explorer.SIZES,
 }
+POOLING_GRID = {
+    "mode": pooling_explorer.MODES,
+    **{name: list(range(lo, hi + 1)) for name, (lo, hi) in pooling_explorer.LIMITS.items()},
+    "ceil_mode": [False, True],
+    "count_include_pad": [False, True],
+}
 GROUPS_KERNELS, GROUPS_SIZES = list(range(1, 8)), list(range(4, 65))
 # the receptive field explorer takes free text: every preset, every stack of one or two layers
 # and many of three from these layers, and text that is not a stack
@@ -78,11 +90,12 @@ def refused_values(explorer: type) -> list[tuple[str, object]]:
     return values
 
 
-def refused(explorer: type) -> dict:
-    """The explorer's default setting and, for each refused value, the message its Python class
-    raises (the ES module must show the same message when its model holds the value)."""
+def refused(explorer: type, values: list | None = None) -> dict:
+    """The explorer's default setting and, for each refused value (default
+    :func:`refused_values`), the message its Python class raises (the ES module must show the
+    same message when its model holds the value)."""
     cases = []
-    for name, value in refused_values(explorer):
+    for name, value in refused_values(explorer) if values is None else values:
         try:
             explorer(**{name: value})
         except traitlets.TraitError as error:
@@ -170,6 +183,7 @@ def main(folder: Path) -> None:
         )
     ]
     receptive = [[t, widgets.describe_receptive(t)] for t in receptive_texts()]
+    pooling = [[s, widgets.describe_pooling(**s)] for s in grid(POOLING_GRID)]
     fixture = {
         "conv": {"grid": CONV_GRID, "cases": conv},
         "image": {
@@ -185,6 +199,11 @@ def main(folder: Path) -> None:
         "budget": {"grid": BUDGET_GRID, "cases": budget},
         "groups": {"cases": groups},
         "receptive": {"presets": receptive_explorer.PRESETS, "cases": receptive},
+        "pooling": {
+            "grid": POOLING_GRID,
+            "cases": pooling,
+            "input_values": pooling_explorer.explorer_values(),
+        },
     }
     classes = {
         "conv": conv_explorer.ConvExplorer,
@@ -195,6 +214,10 @@ def main(folder: Path) -> None:
     for name, explorer in classes.items():
         fixture[name]["refused"] = refused(explorer)
     fixture["groups"]["readers"] = group_readers()
+    pool_class = pooling_explorer.PoolingExplorer
+    fixture["pooling"]["refused"] = refused(  # its padding is an int: no padding strings
+        pool_class, [(n, v) for n, v in refused_values(pool_class) if not isinstance(v, str)]
+    )
     for part in fixture.values():  # a setting as its values, in the order of "keys"
         cases = part["cases"]
         if cases and isinstance(cases[0][0], dict):
