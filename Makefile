@@ -19,7 +19,7 @@ export MPLBACKEND := Agg
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
 
 .PHONY: help book book-strict serve lab test test-checks browser-tests-of-the-book lint \
-        check-notebooks unit-tests node-tests notebook-tests test-browser student course \
+        check-notebooks unit-tests node-tests notebook-tests test-browser student solutions course \
         test-classroom bench screenshots clean-notebooks clean lock mutate
 
 help:  ## List the targets.
@@ -126,6 +126,9 @@ test-classroom: $(VENV)/.installed-test course  ## The instructor guide's nbgrad
 
 student: $(VENV)/.installed-test node_modules/.installed  ## Student edition in _build/student (no solutions).
 	$(BIN)/python tools/make_student.py
+
+solutions: $(VENV)/.installed-book  ## Solutions edition in _build/solutions (every exercise solved, for self-study).
+	$(BIN)/python tools/make_solutions.py
 
 bench: $(VENV)/.installed-test  ## Benchmarks (ratios to torch when installed: pip install torch==2.13.0).
 	$(BIN)/python benchmarks/bench_conv.py

@@ -23,6 +23,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tools"))
+import make_course  # noqa: E402
 import make_student  # noqa: E402
 
 pytestmark = pytest.mark.skipif(
@@ -114,6 +115,20 @@ def test_no_solution_line_is_released(round_):
         leaked = [line for line in make_student.solution_snippets(source) if line in text]
         assert not leaked, f"{path.relative_to(course.parent)} leaks {leaked[:3]}"
         assert "BEGIN SOLUTION" not in text
+
+
+def test_released_checks_compute_no_expected_value_and_exercises_read_as_markdown(round_):
+    """The release shows what a student answers, not what the check compares it with."""
+    course, _ = round_
+    hidden = 0
+    for path in sorted((course / "release").rglob("*.ipynb")):
+        cells = nbformat.read(path, as_version=4).cells
+        text = "\n".join(c.source for c in cells)
+        assert "check_value(" not in text and "HIDDEN TESTS" not in text, path.name
+        assert "{exercise}" not in text and ":label:" not in text, path.name
+        assert re.search(r"^### Exercise \d+\.1$", text, re.M), path.name
+        hidden += sum(make_course.HIDDEN_NOTE.strip() in c.source for c in cells)
+    assert hidden >= 10
 
 
 def autograded_scores(course: Path) -> dict[tuple[str, str, str], tuple[float, float]]:

@@ -7,7 +7,12 @@ Writes ``_build/course/`` (``make course``):
   timeout that fits the slowest chapter (nbgrader's default of 30 s does not: chapter 5 trains
   a small network); and alt text for every figure in the feedback HTML;
 - ``source/<chapter>/<chapter>.ipynb``: every notebook of ``notebooks/`` (whatever chapters exist
-  when it runs), the instructor versions with solutions, as nbgrader expects them.
+  when it runs), the instructor versions with solutions, as nbgrader expects them, rewritten to
+  read well in JupyterLab, Notebook 7 and VS Code: exercise statements are plain Markdown headed
+  "Exercise N.k" (``tools/editions.py``; the book's ``{solution-start}``/``{solution-end}``
+  markers go), and a check cell that computes its expected values in the open (``check_value``)
+  becomes an nbgrader hidden test: the release shows only a line saying the answers are checked
+  when graded, and autograde runs the whole check.
 
 Run again, it refreshes ``source/`` and the configuration and keeps everything else (the
 gradebook, submissions, feedback). The commands a teacher types from there are in
@@ -22,6 +27,9 @@ import argparse
 import shutil
 import sys
 from pathlib import Path
+
+import nbformat
+from editions import plain_markdown_exercises
 
 ROOT = Path(__file__).resolve().parents[1]
 COURSE_ID = "convlib"
@@ -73,6 +81,26 @@ c.GenerateFeedback.preprocessors = [GetGrades, CSSHTMLHeaderPreprocessor, Figure
 '''
 
 
+HIDDEN_NOTE = (
+    "# The expected values are hidden: this cell checks your answers when your work is graded.\n"
+)
+
+
+def hide_expected_values(source: str) -> str:
+    """A check cell's code as an nbgrader hidden test, after a visible line that says so."""
+    return f"{HIDDEN_NOTE}### BEGIN HIDDEN TESTS\n{source.rstrip()}\n### END HIDDEN TESTS\n"
+
+
+def course_notebook(path: Path) -> nbformat.NotebookNode:
+    """The instructor notebook of a chapter as the course's source (see the module's docstring)."""
+    notebook = plain_markdown_exercises(path, nbformat.read(path, as_version=4))
+    for cell in notebook.cells:
+        grading = cell.metadata.get("nbgrader", {})
+        if cell.cell_type == "code" and grading.get("grade") and "check_value(" in cell.source:
+            cell.source = hide_expected_values(cell.source)
+    return notebook
+
+
 def chapters() -> list[Path]:
     return sorted((ROOT / "notebooks").glob("*.ipynb"))
 
@@ -89,7 +117,7 @@ def write_course(out: Path) -> list[Path]:
     for notebook in chapters():
         folder = source / notebook.stem
         folder.mkdir(parents=True)
-        shutil.copyfile(notebook, folder / notebook.name)
+        nbformat.write(course_notebook(notebook), folder / notebook.name)
         assignments.append(folder)
     (out / "exchange").mkdir(exist_ok=True)
     (out / "exchange").chmod(0o777)  # students write their submissions here
