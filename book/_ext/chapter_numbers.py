@@ -4,9 +4,10 @@ Sphinx numbers every enumerable node (figures, tables, code blocks, labelled equ
 sphinx-exercise's exercises) in one count over the whole book unless the toctree is numbered
 with section numbers, which would also number every heading and start the chapters at 1. A
 chapter here is a notebook whose file name starts with its number (``notebooks/03_...`` is
-chapter 3). After Sphinx has assigned its book-wide numbers (``env-get-updated``, at a later
-priority than Sphinx's own toctree collector), each chapter's items of each kind are renumbered
-``(N, k)`` in the order Sphinx met them, k restarting at 1. Every place that shows a number reads
+chapter 3), read by ``exercise_numbers.chapter_number``, which numbers the editions' exercises
+too. After Sphinx has assigned its book-wide numbers (``env-get-updated``, at a later priority
+than Sphinx's own toctree collector), each chapter's items of each kind are renumbered ``(N, k)``
+in the order Sphinx met them, k restarting at 1. Every place that shows a number reads
 it from ``env.toc_fignumbers``: captions, ``{numref}`` references (the instructor guide's table),
 sphinx-exercise's titles and "Solution to" links, and equation numbers. Pages that are not
 chapters keep Sphinx's numbers.
@@ -14,19 +15,11 @@ chapters keep Sphinx's numbers.
 
 from __future__ import annotations
 
-import re
-
+from exercise_numbers import chapter_number
 from sphinx.application import Sphinx
 
-CHAPTER = re.compile(r"^notebooks/(\d+)_")
 AFTER_SPHINX = 900
 """Priority of the renumbering: Sphinx's toctree collector listens at the default 500."""
-
-
-def chapter_number(docname: str) -> int | None:
-    """A chapter's number from its file name (``notebooks/03_transposed`` -> 3), else None."""
-    match = CHAPTER.match(docname)
-    return int(match.group(1)) if match else None
 
 
 def per_chapter(docname: str, numbers: dict[str, tuple[int, ...]]) -> dict[str, tuple[int, ...]]:
