@@ -50,6 +50,7 @@ import numpy as np
 
 from convlib._engine import threads as _threads
 from convlib.functional.padding import pad
+from convlib.geometry.shapes import Geometry
 
 CHUNK_BYTES = 48 * 2**20
 BLOCK_BYTES = 2 * 2**20  # one window block (see benchmarks/README.md)
@@ -326,12 +327,14 @@ def _padded_planes(x, pads, grid) -> np.ndarray:
     return planes.reshape(x.shape[1], -1)
 
 
-def correlate(x, weight, stride, dilation, groups, pads, padding_mode, out_size, method):
+def correlate(x, weight, plan: Geometry, groups, padding_mode, method):
     """Cross-correlate unpadded ``x`` (N, C_in, *S) with ``weight`` (C_out, C_in/g, *K).
 
-    ``pads`` are (before, after) per dimension, filled as ``padding_mode``; ``method`` is
+    ``plan`` is the convolution's :class:`~convlib.geometry.shapes.Geometry` (stride, dilation,
+    ``(before, after)`` padding filled as ``padding_mode``, output size); ``method`` is
     ``'gemm'`` or ``'direct'``. Returns a fresh (N, C_out, *out_size) array.
     """
+    stride, dilation, pads, out_size = plan.stride, plan.dilation, plan.padding, plan.output_size
     n_batch, c_in, *size = x.shape
     c_out, c_group, *kernel = weight.shape
     weights = weight.reshape(groups, c_out // groups, c_group, -1)
@@ -428,6 +431,11 @@ def _compact_gemm(planes, weights, taps, shifts, out_size) -> np.ndarray:
     return product.reshape(groups * o_group, count, *out_size).swapaxes(0, 1)
 
 
+def _transpose_arguments(plan: Geometry):
+    """A transposed plan's stride, dilation, cropping per dimension and output size."""
+    return plan.stride, plan.dilation, tuple(lo for lo, _ in plan.padding), plan.output_size
+
+
 def _transpose_taps(kernel, stride, dilation, padding, out_size):
     """Per dimension: for each output phase r, its cell count and [(tap, q)] with t = u - q."""
     plans = []
@@ -441,8 +449,8 @@ def _transpose_taps(kernel, stride, dilation, padding, out_size):
     return plans
 
 
-def transpose(x, weight, stride, dilation, groups, padding, out_size, method):
-    """Transposed convolution of ``x`` (N, C_in, *I), cropped by ``padding`` to ``out_size``.
+def transpose(x, weight, plan: Geometry, groups, method):
+    """Transposed convolution of ``x`` (N, C_in, *I) by its ``plan`` (cropped by ``padding``).
 
     Output cell ``m`` receives ``w[j]^T x[t]`` for every ``s*t + d*j = m + p``. Output phase
     ``r`` (cells ``m = s*u + r``) is a stride-1 correlation of the input with the taps that
@@ -451,10 +459,11 @@ def transpose(x, weight, stride, dilation, groups, padding, out_size, method):
     is used instead (faster there in float32, about as fast in float64, and slower with
     ``O_g >= C_g``: benchmarks/README.md).
     """
+    stride, dilation, padding, out_size = _transpose_arguments(plan)
     n_batch, c_in, *size = x.shape
     _, c_group_out, *kernel = weight.shape
     if method == "gemm" and c_group_out < c_in // groups:
-        return _transpose_by_products(x, weight, stride, dilation, groups, padding, out_size)
+        return _transpose_by_products(x, weight, plan, groups)
     c_out = c_group_out * groups
     # (g, O_g, C_g, T): the weight of output channel o, input channel c of a group
     weights = weight.reshape(groups, c_in // groups, c_group_out, -1).transpose(0, 2, 1, 3)
@@ -507,7 +516,7 @@ def transpose(x, weight, stride, dilation, groups, padding, out_size, method):
     return y
 
 
-def scatter(x, weight, stride, dilation, groups, padding, out_size):
+def scatter(x, weight, plan: Geometry, groups):
     """Transposed convolution tap by tap, by its definition: ``y[s*t + d*j - p] += w[j]^T x[t]``.
 
     One product per tap and group, of the input cells whose target lies in the output, and one
@@ -516,6 +525,7 @@ def scatter(x, weight, stride, dilation, groups, padding, out_size):
     ``inf`` is ``nan``) reaches cells torch's result does not give it; this path is for those
     weights (slower: ``prod(kernel)`` passes). Samples go a chunk at a time.
     """
+    stride, dilation, padding, out_size = _transpose_arguments(plan)
     n_batch, c_in, *size = x.shape
     _, o_group, *kernel = weight.shape
     c_group = c_in // groups
@@ -546,7 +556,7 @@ def scatter(x, weight, stride, dilation, groups, padding, out_size):
     return y
 
 
-def _transpose_by_products(x, weight, stride, dilation, groups, padding, out_size):
+def _transpose_by_products(x, weight, plan: Geometry, groups):
     """Transposed convolution as one product per column block, then one add per tap (col2im).
 
     ``P = W^T x`` holds every tap's contribution from every input cell: ``(g, T * O_g, B)``
@@ -559,6 +569,7 @@ def _transpose_by_products(x, weight, stride, dilation, groups, padding, out_siz
     the window copies move ``T * C_g``: hence it is used only when ``O_g < C_g`` (the timings
     are in benchmarks/README.md).
     """
+    stride, dilation, padding, out_size = _transpose_arguments(plan)
     n_batch, c_in, *size = x.shape
     _, o_group, *kernel = weight.shape
     c_group, c_out, count_taps = c_in // groups, o_group * groups, math.prod(kernel)

@@ -17,6 +17,7 @@ import math
 import numpy as np
 
 from convlib.functional.padding import pad
+from convlib.geometry.shapes import Geometry, effective_kernel_size
 
 CHUNK_BYTES = 40 * 2**20  # estimated spectra per chunk; measured peak about 1.5x this
 
@@ -36,8 +37,7 @@ def fast_length(n: int) -> int:
 
 
 def _dilated(weight: np.ndarray, dilation) -> np.ndarray:
-    kernel = weight.shape[2:]
-    spans = [d * (k - 1) + 1 for k, d in zip(kernel, dilation, strict=True)]
+    spans = effective_kernel_size(weight.shape[2:], dilation)
     out = np.zeros((*weight.shape[:2], *spans), dtype=weight.dtype)
     out[(slice(None), slice(None), *(slice(None, None, d) for d in dilation))] = weight
     return out
@@ -57,8 +57,9 @@ def _per_chunk(batch: int, bytes_per_sample: int) -> list[slice]:
     return [slice(start, start + size) for start in range(0, batch, size)]
 
 
-def correlate(x, weight, stride, dilation, groups, pads, padding_mode, out_size) -> np.ndarray:
-    """As ``_kernels_fast.correlate``, computed with real FFTs."""
+def correlate(x, weight, plan: Geometry, groups, padding_mode) -> np.ndarray:
+    """As :func:`convlib._engine.fast.correlate`, computed with real FFTs."""
+    stride, dilation, pads, out_size = plan.stride, plan.dilation, plan.padding, plan.output_size
     nd = weight.ndim - 2
     axes = tuple(range(2, 2 + nd))
     padded = [n + a + b for n, (a, b) in zip(x.shape[2:], pads, strict=True)]
@@ -74,12 +75,14 @@ def correlate(x, weight, stride, dilation, groups, pads, padding_mode, out_size)
     return y
 
 
-def transpose(x, weight, stride, dilation, groups, padding, out_size) -> np.ndarray:
-    """As ``_kernels_fast.transpose``, computed with real FFTs."""
+def transpose(x, weight, plan: Geometry, groups) -> np.ndarray:
+    """As :func:`convlib._engine.fast.transpose`, computed with real FFTs."""
+    stride, dilation, out_size = plan.stride, plan.dilation, plan.output_size
+    padding = [lo for lo, _ in plan.padding]
     nd = weight.ndim - 2
     axes = tuple(range(2, 2 + nd))
     n_batch, c_in, *size = x.shape
-    spans = [d * (k - 1) + 1 for k, d in zip(weight.shape[2:], dilation, strict=True)]
+    spans = plan.effective_kernel_size
     natural = [(n - 1) * s + span for n, s, span in zip(size, stride, spans, strict=True)]
     shape = [fast_length(max(m, p + o)) for m, p, o in zip(natural, padding, out_size, strict=True)]
     # (C_in, C_out/g, *K) -> as a forward kernel (C_out, C_in/g, *K) of the group mixing

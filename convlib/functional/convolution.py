@@ -156,20 +156,16 @@ def conv(
     x, weight, bias, groups, padding_mode, plan, batched = checked_conv_arguments(
         input, weight, bias, stride, padding, dilation, groups, padding_mode
     )
-    stride, dilation, pads, out_size = plan.stride, plan.dilation, plan.padding, plan.output_size
-
     method = check_method(method)
     if method == "auto":
-        method = choose_conv_method(x.shape, weight.shape, stride, groups)
+        method = choose_conv_method(x.shape, weight.shape, plan.stride, groups)
 
     dtype = result_dtype(x, weight, bias)
     x, weight = x.astype(dtype, copy=False), weight.astype(dtype, copy=False)
     if method == "fft":
-        y = fft.correlate(x, weight, stride, dilation, groups, pads, padding_mode, out_size)
+        y = fft.correlate(x, weight, plan, groups, padding_mode)
     else:
-        y = fast.correlate(
-            x, weight, stride, dilation, groups, pads, padding_mode, out_size, method
-        )
+        y = fast.correlate(x, weight, plan, groups, padding_mode, method)
     return finish_conv(y, bias, batched, dtype)
 
 
@@ -261,20 +257,18 @@ def conv_transpose(
     plan = conv_transpose_geometry(
         x.shape[2:], weight.shape[2:], stride, padding, output_padding, dilation, target
     )
-    stride, dilation, out_size = plan.stride, plan.dilation, plan.output_size
-    padding = tuple(lo for lo, _ in plan.padding)
     method = check_method(method)
     if method == "auto":
-        method = choose_conv_method(x.shape, weight.shape, stride, groups, transposed=True)
+        method = choose_conv_method(x.shape, weight.shape, plan.stride, groups, transposed=True)
 
     dtype = result_dtype(x, weight)  # a float bias of another dtype is cast, as in torch
     x, weight = x.astype(dtype, copy=False), weight.astype(dtype, copy=False)
     if not np.isfinite(weight).all():  # nan or inf lands only where the definition puts it
-        y = fast.scatter(x, weight, stride, dilation, groups, padding, out_size)
+        y = fast.scatter(x, weight, plan, groups)
     elif method == "fft":
-        y = fft.transpose(x, weight, stride, dilation, groups, padding, out_size)
+        y = fft.transpose(x, weight, plan, groups)
     else:
-        y = fast.transpose(x, weight, stride, dilation, groups, padding, out_size, method)
+        y = fast.transpose(x, weight, plan, groups, method)
     return finish_conv(y, bias, batched, dtype)
 
 
