@@ -20,6 +20,7 @@ from convlib.plotting.pooling_diagram import (
     sample_positions,
 )
 from convlib.plotting.separable_diagram import draw_outer_product, draw_separable_stages
+from convlib.plotting.style import figure_to_svg, use_book_style
 from convlib.plotting.transposed_diagram import (
     TransposedAsConvDiagram,
     TransposedScatterDiagram,
@@ -51,11 +52,13 @@ __all__ = [
     "draw_transposed_as_conv",
     "draw_transposed_scatter",
     "draw_volumes",
+    "figure_to_svg",
     "highlighted_cells",
     "overlap_counts",
     "sample_positions",
     "save_gif",
     "to_html",
     "to_png",
+    "use_book_style",
     "zero_insertion_layout",
 ]

@@ -29,7 +29,7 @@ class GroupedConvDiagram:
             f"groups={groups}: each of the {out_channels} output channels reads "
             f"{in_channels // groups} of the {in_channels} input channels"
         )
-        self.figure = Figure(figsize=(5.2, 3.4), facecolor=palette.BACKGROUND)
+        self.figure = Figure(figsize=(5.2, 3.4))
         self.ax = self.figure.add_subplot()
         self.highlighted: list[int] = []
         self.show(0)
@@ -102,7 +102,7 @@ class SeparableConvDiagram:
             f"depthwise separable: {channels} channels each filtered by its own {k}\u00d7{k} "
             f"kernel, then mixed by a 1\u00d71 convolution into {out_channels}"
         )
-        self.figure = Figure(figsize=(7.6, 2.8), facecolor=palette.BACKGROUND)
+        self.figure = Figure(figsize=(7.6, 2.8))
         self.axes = self.figure.subplots(1, 3)
         self.shown: np.ndarray | None = None
         self.show(self.positions[0])

@@ -14,7 +14,7 @@ import numpy as np
 from matplotlib.axes import Axes
 
 from convlib._validation import as_tuple
-from convlib.functional import conv as ops
+from convlib.functional import convolution as ops
 from convlib.geometry.shapes import Geometry, conv_geometry, resolve_padding
 from convlib.plotting import palette
 from convlib.plotting.grid import draw_grid, finish, format_number, new_axes, size_text
@@ -162,7 +162,7 @@ class ConvStepDiagram:
             ha="center",
             va="bottom",
             fontsize=9,
-            color=palette.TEXT,
+            color=palette.INK,
         )
         ax.text(
             self.output_origin[0] + grid_out[1] / 2,
@@ -171,13 +171,15 @@ class ConvStepDiagram:
             ha="center",
             va="bottom",
             fontsize=9,
-            color=palette.TEXT,
+            color=palette.INK,
         )
         self._weight_texts = []
         if self.weights is not None:
             for _ in range(self.weights.size):
                 self._weight_texts.append(
-                    ax.text(0, 0, "", ha="right", va="bottom", fontsize=6, color=palette.HIGHLIGHT)
+                    ax.text(
+                        0, 0, "", ha="right", va="bottom", fontsize=7.5, color=palette.HIGHLIGHT
+                    )
                 )
         self._equation = ax.text(
             0,
@@ -186,7 +188,7 @@ class ConvStepDiagram:
             ha="left",
             va="top",
             fontsize=8,
-            color=palette.TEXT,
+            color=palette.INK,
             family="monospace",
         )
         self._decorate()
@@ -195,7 +197,7 @@ class ConvStepDiagram:
         )
         finish(ax, self.title)
         ax.set_xlim(-0.2, self.output_origin[0] + grid_out[1] + 0.2)
-        ax.set_ylim(grid_in[0] + (1.1 if self.values is not None else 0.3), -1.3)
+        ax.set_ylim(grid_in[0] + (1.5 if self.values is not None else 0.3), -1.3)
         self.positions = list(itertools.product(*(range(o) for o in self.out)))
         self.show(self.positions[0])
 
@@ -252,7 +254,11 @@ class ConvStepDiagram:
             terms.append(f"{_factor(value)}\u00b7{_factor(weight)}")
         r, c = (0, index[0]) if len(index) == 1 else index
         total = format_number(self._out_result[r, c])
-        shown = " + ".join(terms) if len(terms) <= 9 else " + ".join(terms[:8]) + " + \u2026"
+        if len(terms) > 9:
+            terms = [*terms[:8], "\u2026"]
+        # five products a line, so the sum stays inside the figure (and a phone's width)
+        lines = [" + ".join(terms[i : i + 5]) for i in range(0, len(terms), 5)]
+        shown = "\n    + ".join(lines)
         self._equation.set_text(f"output{list(index)} = {shown} = {total}")
 
 

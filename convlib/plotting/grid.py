@@ -14,15 +14,16 @@ from convlib.plotting import palette
 
 
 def new_axes(ax: Axes | None, figsize=(6.4, 3.2)) -> Axes:
-    """The given axes, or a fresh one on a new white Figure (not pyplot: no global state)."""
+    """The given axes, or a fresh one on a new Figure (not pyplot: no global state) whose background
+    is ``rcParams["figure.facecolor"]`` (transparent in the book's style)."""
     if ax is not None:
         return ax
-    figure = Figure(figsize=figsize, dpi=100, facecolor=palette.BACKGROUND, layout="constrained")
+    figure = Figure(figsize=figsize, layout="constrained")
     return figure.add_subplot()
 
 
 def finish(ax: Axes, title: str) -> None:
-    ax.set_title(title, color=palette.TEXT)
+    ax.set_title(title, color=palette.INK)
     ax.set_aspect("equal")
     ax.invert_yaxis()
     ax.axis("off")

@@ -1,7 +1,8 @@
 """One palette for every figure: Okabe & Ito's colour-blind-safe colours.
 
-Figures are drawn on an explicit white card with dark text, so they read the same on the book's
-light and dark themes (a transparent figure would put dark text on a dark page).
+Figures are transparent: what sits on the page background (titles, labels, axes, arrows) is
+drawn in ``INK`` and ``EDGE``, which the book's SVGs swap for ``INK_DARK`` and ``EDGE_DARK`` on a
+dark page (see :mod:`convlib.plotting.style`); cells keep their light colours and dark ``TEXT``.
 """
 
 from __future__ import annotations
@@ -15,9 +16,12 @@ OUTPUT = "#009E73"  # bluish green: output cells
 OUTPUT_LIGHT = "#CCEBE3"
 HIGHLIGHT = "#D55E00"  # vermillion: the cell being computed
 GROUPS = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#D55E00", "#56B4E9", "#F0E442", "#000000")
-TEXT = "#1A1A1A"
+TEXT = "#1A1A1A"  # values inside cells (on light cell colours, in both themes)
+INK = "#1C1C1C"  # text and lines on the page background (light theme)
+INK_DARK = "#E6E6E6"  # the same on the dark page (contrast 14:1 on pydata's #14181e)
 EDGE = "#4D4D4D"
-BACKGROUND = "#FFFFFF"
+EDGE_DARK = "#A6A6A6"
+BACKGROUND = "#FFFFFF"  # white cells (e.g. zeros of a block-diagonal matrix)
 SEQUENTIAL_MAP = "viridis"  # perceptually uniform, colour-blind safe
 DIVERGING_MAP = "RdBu_r"
 

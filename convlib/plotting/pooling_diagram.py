@@ -148,7 +148,7 @@ def draw_align_corners(in_size: int = 3, out_size: int = 6):
     -------
     matplotlib.figure.Figure
     """
-    figure = Figure(figsize=(7.0, 4.2), facecolor=palette.BACKGROUND, layout="constrained")
+    figure = Figure(figsize=(7.0, 4.2), layout="constrained")
     for ax, align in zip(figure.subplots(2, 1), (False, True), strict=True):
         positions = sample_positions(in_size, out_size, align)
         width = out_size / in_size  # input cells drawn in output-cell units
@@ -174,7 +174,7 @@ def draw_align_corners(in_size: int = 3, out_size: int = 6):
             if align
             else r"src = max(0, (dst + 1/2) $\cdot$ n/o - 1/2)"
         )
-        ax.set_title(f"align_corners={align}: {rule}", color=palette.TEXT, fontsize=10)
+        ax.set_title(f"align_corners={align}: {rule}", color=palette.INK, fontsize=10)
         ax.set_xlim(min(left, 0) - 0.3, max(left + in_size * width, out_size) + 0.3)
         ax.set_ylim(-0.8, 3.2)
         ax.set_aspect("equal")

@@ -19,7 +19,7 @@ def draw_outer_product(kernel, ax=None):
     scale = nonzero.min() if nonzero.size else 1.0  # smallest column entry 1: integer-looking
     column, row = column / scale, row * scale
     if ax is None:
-        ax = Figure(figsize=(5.0, 2.2), facecolor=palette.BACKGROUND).add_subplot()
+        ax = Figure(figsize=(5.0, 2.2)).add_subplot()
     kh, kw = kernel.shape
 
     def labels(array):
@@ -60,7 +60,7 @@ def draw_outer_product(kernel, ax=None):
 def draw_separable_stages(channels: int = 3, out_channels: int = 4, kernel_size: int = 3, ax=None):
     """Depthwise-separable convolution as its two stages, with the parameter count of each."""
     if ax is None:
-        ax = Figure(figsize=(6.4, 2.6), facecolor=palette.BACKGROUND).add_subplot()
+        ax = Figure(figsize=(6.4, 2.6)).add_subplot()
     k = kernel_size
     for c in range(channels):
         color = palette.group_color(c)

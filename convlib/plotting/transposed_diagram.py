@@ -9,7 +9,7 @@ import itertools
 import numpy as np
 
 from convlib._validation import as_tuple
-from convlib.functional import conv as ops
+from convlib.functional import convolution as ops
 from convlib.geometry.shapes import (
     conv_transpose_geometry,
     conv_transpose_output_size,
