@@ -49,7 +49,11 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
 	touch $@
 
+# The chapters' Colab cells take the repository's address from _config.yml (tools/repository.py).
+REPOSITORY := $(BIN)/python tools/repository.py
+
 book: $(VENV)/.installed-book node_modules/.installed  ## Execute every notebook and build the HTML book in _build/html.
+	$(REPOSITORY)
 	$(BOOK_BUILD)
 	@echo "The book is at $(abspath _build/html/index.html) (make serve to browse it)."
 
@@ -66,6 +70,7 @@ LAB_DIR := _build/lab
 LAB_CONFIG := _build/lab-config
 
 lab: $(VENV)/.installed-book  ## Open JupyterLab on a scratch copy of the notebooks (_build/lab).
+	$(REPOSITORY)
 	mkdir -p $(LAB_DIR)
 	for notebook in notebooks/*.ipynb; do \
 	  test -e $(LAB_DIR)/$$(basename $$notebook) || cp $$notebook $(LAB_DIR)/; done
@@ -112,6 +117,7 @@ notebook-tests: $(VENV)/.installed-test  ## Run every notebook under nbval (asse
 	$(BIN)/python -m pytest --nbval-lax --nbval-cell-timeout=300 -p no:randomly notebooks -q
 
 book-strict: $(VENV)/.installed-test node_modules/.installed  ## Build the book with warnings as errors.
+	$(REPOSITORY) --check
 	$(BOOK_BUILD)
 
 test-browser: $(VENV)/.installed-test  ## Every built page in headless Chromium, offline (explorers moved); JupyterLab.
@@ -119,15 +125,18 @@ test-browser: $(VENV)/.installed-test  ## Every built page in headless Chromium,
 	$(BROWSER_TESTS)
 
 course: $(VENV)/.installed-course  ## nbgrader course directory in _build/course (book/instructor.md).
+	$(REPOSITORY)
 	$(BIN)/python tools/make_course.py
 
 test-classroom: $(VENV)/.installed-test course  ## The instructor guide's nbgrader round, typed verbatim (10-25 min).
 	$(BIN)/python -m pytest tests/test_course.py -q -p no:randomly
 
 student: $(VENV)/.installed-test node_modules/.installed  ## Student edition in _build/student (no solutions).
+	$(REPOSITORY)
 	$(BIN)/python tools/make_student.py
 
 solutions: $(VENV)/.installed-book  ## Solutions edition in _build/solutions (every exercise solved, for self-study).
+	$(REPOSITORY)
 	$(BIN)/python tools/make_solutions.py
 
 bench: $(VENV)/.installed-test  ## Benchmarks (ratios to torch when installed: pip install torch==2.13.0).
