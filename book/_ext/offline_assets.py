@@ -25,6 +25,8 @@ NODE_MODULES = HERE.parents[1] / "node_modules"
 WIDGETS = HERE.parents[1] / "convlib" / "widgets"
 # Our own glue, copied next to the vendored files.
 GLUE = ("widgets_offline.js",)
+# The book's page styles (figures, players and explorers in both themes, on a phone): _static/.
+BOOK_CSS = "convlib_book.css"
 
 # destination under _static/vendor -> (source under node_modules, glob patterns to skip)
 ASSETS: dict[str, tuple[str, tuple[str, ...]]] = {
@@ -95,6 +97,7 @@ def copy_assets(app: Sphinx, exception: Exception | None) -> None:
         )
     for name in GLUE:
         shutil.copyfile(HERE / name, vendor / name.replace("_", "-"))
+    shutil.copyfile(HERE / BOOK_CSS, Path(app.outdir) / "_static" / BOOK_CSS)
 
 
 def is_thebe_asset(asset) -> bool:
@@ -126,4 +129,5 @@ def setup(app: Sphinx) -> dict[str, object]:
     app.connect("html-page-context", drop_thebe)
     app.connect("html-page-context", fix_citation_roles)
     app.connect("build-finished", copy_assets)
+    app.add_css_file(BOOK_CSS)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
