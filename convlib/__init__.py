@@ -98,6 +98,7 @@ __all__ += ["conv_matrix"]
 
 # --- convlib.nn: layer specs, containers, summary -------------------------------------
 from convlib.nn.containers import Parallel, Residual, Sequential
+from convlib.nn.from_torch import from_torch  # imports torch only when called
 from convlib.nn.layers import (
     BatchNorm2d,
     ChannelShuffle,
@@ -162,6 +163,7 @@ __all__ += [
     "Summary",
     "Upsample",
     "conv_kind",
+    "from_torch",
     "summary",
 ]
 

@@ -7,6 +7,7 @@ from convlib.nn.containers import (
     Residual,
     Sequential,
 )
+from convlib.nn.from_torch import from_torch
 from convlib.nn.layers import (
     BatchNorm2d,
     ChannelShuffle,
@@ -21,6 +22,7 @@ from convlib.nn.layers import (
     Layer,
     Linear,
     LocalResponseNorm,
+    PassThrough,
     ReLU,
     ReLU6,
 )
@@ -58,6 +60,7 @@ __all__ = [
     "ConvTranspose3d",
     "Dropout",
     "Flatten",
+    "from_torch",
     "Layer",
     "Linear",
     "LocalResponseNorm",
@@ -66,6 +69,7 @@ __all__ = [
     "MaxPool3d",
     "models",
     "Parallel",
+    "PassThrough",
     "PixelShuffle",
     "PixelUnshuffle",
     "ReLU",
