@@ -168,6 +168,11 @@ html[data-theme="dark"] .cl-x, body[data-jp-theme-light="false"] .cl-x, body.vsc
 .cl-x select, .cl-x input[type=text], .cl-x button { font: inherit; color: var(--cl-fg);
   background: var(--cl-bg); border: 1px solid var(--cl-line); border-radius: 4px; padding: 1px 6px; }
 .cl-x button[aria-pressed="true"] { background: var(--cl-read); color: var(--cl-bg); }
+.cl-x button[aria-pressed]::before { content: ""; display: inline-block; width: 0.65em;
+  height: 0.75em; margin-right: 0.4em; background: currentColor;
+  clip-path: polygon(0 0, 100% 50%, 0 100%); }
+.cl-x button[aria-pressed="true"]::before { clip-path: none;
+  background: linear-gradient(to right, currentColor 0 35%, transparent 35% 65%, currentColor 65%); }
 .cl-x output { min-width: 2.5em; font-variant-numeric: tabular-nums; }
 .cl-x svg { display: block; max-width: 100%; height: auto; color: var(--cl-fg); }
 .cl-x svg text { fill: var(--cl-fg); font: 12px system-ui, sans-serif; }
@@ -177,7 +182,7 @@ html[data-theme="dark"] .cl-x, body[data-jp-theme-light="false"] .cl-x, body.vsc
 .cl-x .cell.lit { fill: var(--cl-read); }
 .cl-x .cell.cur { fill: var(--cl-focus); }
 .cl-x .cell:focus { outline: none; stroke: var(--cl-focus); stroke-width: 2.5; }
-.cl-x .cl-text { margin-top: 6px; }
+.cl-x .cl-text { margin-top: 6px; overflow-x: auto; }
 .cl-x code { background: var(--cl-code); color: var(--cl-fg); padding: 0 3px; border-radius: 3px;
   overflow-wrap: anywhere; }
 .cl-x .cl-error { border-left: 4px solid var(--cl-focus); background: var(--cl-err-bg);

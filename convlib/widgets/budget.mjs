@@ -78,6 +78,18 @@ function bars(variants, column, label, scale, x0, width) {
   };
   const group = svg("g", { role: "img", "aria-label": `${label}: ${variants.map((v) => `${v[0]} ${thousands(v[column])}`).join("; ")}` });
   group.append(svg("text", { x: x0, y: 14, text: `${label} (${scale} axis)` }));
+  if (scale === "log") {
+    // powers of ten under the bars, so a short bar reads as its value (3% is two decades down)
+    const decades = Math.floor(Math.log10(top * 8));
+    const every = decades > 6 ? 2 : 1;
+    for (let e = 0; e <= decades; e += every) {
+      const x = x0 + (e === 0 ? 0 : length(10 ** e));
+      group.append(
+        svg("line", { x1: x, x2: x, y1: 126, y2: 131, stroke: "currentColor", "stroke-width": 1 }),
+        svg("text", { x, y: 146, "text-anchor": "middle", text: e < 3 ? String(10 ** e) : `1e${e}` }),
+      );
+    }
+  }
   values.forEach((v, i) => {
     const y = 24 + i * 26;
     group.append(
@@ -112,7 +124,7 @@ function render({ model, el: host }) {
     const k = setting.kernel_size;
     const names = svg("g", {}, info.variants.map((v, i) => svg("text", { x: 4, y: 37 + i * 26, text: v[0] })));
     ui.drawing.replaceChildren(
-      svg("svg", { viewBox: "0 0 720 134", width: 720, height: 134, role: "group",
+      svg("svg", { viewBox: "0 0 720 152", width: 720, height: 152, role: "group",
         "aria-label": `${setting.in_channels} to ${setting.out_channels} channels, ${k} by ${k} kernel, ${setting.size} by ${setting.size} input` }, [
         names,
         bars(info.variants, 1, "parameters", setting.scale, 150, 230),

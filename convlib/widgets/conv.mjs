@@ -351,7 +351,7 @@ function render({ model, el: host }) {
     output_padding: slider(model, "output_padding", "output_padding", ...LIMITS.output_padding),
     position: slider(model, "position", "output position", 0, 0),
   };
-  const play = el("button", { type: "button", "aria-pressed": "false", text: "\u25b6 Play" });
+  const play = el("button", { type: "button", "aria-pressed": "false", text: "Play" });
   ui.controls.append(...Object.values(c).map((x) => x.node), play);
   let timer = null;
   let outputs = 1;
@@ -359,12 +359,12 @@ function render({ model, el: host }) {
     clearInterval(timer);
     timer = null;
     play.setAttribute("aria-pressed", "false");
-    play.textContent = "\u25b6 Play";
+    play.textContent = "Play";
   };
   play.addEventListener("click", () => {
     if (timer) return stop();
     play.setAttribute("aria-pressed", "true");
-    play.textContent = "\u23f8 Pause";
+    play.textContent = "Pause";
     timer = setInterval(() => {
       model.set("position", (model.get("position") + 1) % outputs);
       model.save_changes();

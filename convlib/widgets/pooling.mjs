@@ -336,7 +336,7 @@ function render({ model, el: host }) {
     count_include_pad: checkbox(model, "count_include_pad", "count_include_pad"),
     position: slider(model, "position", "output position", 0, 0),
   };
-  const play = el("button", { type: "button", "aria-pressed": "false", text: "\u25b6 Play" });
+  const play = el("button", { type: "button", "aria-pressed": "false", text: "Play" });
   ui.controls.append(...Object.values(c).map((x) => x.node), play);
   const said = el("div", { class: "cl-derivation", "aria-live": "polite" });
   ui.drawing.after(said);
@@ -346,12 +346,12 @@ function render({ model, el: host }) {
     clearInterval(timer);
     timer = null;
     play.setAttribute("aria-pressed", "false");
-    play.textContent = "\u25b6 Play";
+    play.textContent = "Play";
   };
   play.addEventListener("click", () => {
     if (timer) return stop();
     play.setAttribute("aria-pressed", "true");
-    play.textContent = "\u23f8 Pause";
+    play.textContent = "Pause";
     timer = setInterval(() => {
       model.set("position", (model.get("position") + 1) % outputs);
       model.save_changes();
