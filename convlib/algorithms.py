@@ -25,7 +25,8 @@ from convlib._validation import (
 )
 from convlib.functional.convolution import checked_conv_arguments, finish_conv
 from convlib.functional.padding import pad
-from convlib.geometry.shapes import padded_output_size, resolve_padding
+from convlib.functional.windows import window_view
+from convlib.geometry.shapes import conv_geometry
 
 # Winograd's minimal filtering algorithm F(2, 3) in Lavin and Gray's matrix form:
 # y = A^T [(G g) * (B^T d)] for a tile d of 4 inputs, a kernel g of 3 taps, 2 outputs.
@@ -84,31 +85,24 @@ def im2col(
     x, batched = check_batched_input(x, nd)
     kernel = as_tuple(kernel_size, nd, "kernel_size")
     dilation, stride = as_tuple(dilation, nd, "dilation"), as_tuple(stride, nd, "stride")
-    pads = tuple((p, p) for p in as_tuple(padding, nd, "padding", minimum=0))
-    out = padded_output_size(x.shape[2:], kernel, stride, pads, dilation)
-    x = pad(x, pads)
-    rows = [x[(..., *_tap_slices(tap, dilation, stride, out))] for tap in np.ndindex(*kernel)]
-    cols = np.stack(rows, axis=2).reshape(x.shape[0], x.shape[1] * len(rows), math.prod(out))
+    padding = as_tuple(padding, nd, "padding", minimum=0)  # unfold takes no padding strings
+    plan = conv_geometry(x.shape[2:], kernel, stride, padding, dilation)
+    windows = window_view(pad(x, plan.padding), plan)  # (N, C, *out, *kernel)
+    order = [0, 1, *range(2 + nd, 2 + 2 * nd), *range(2, 2 + nd)]  # (N, C, *kernel, *out)
+    n, c = x.shape[:2]
+    cols = windows.transpose(order).reshape(n, c * math.prod(kernel), math.prod(plan.output_size))
     return cols if batched else cols[0]
 
 
-def _tap_slices(tap, dilation, stride, out) -> list[slice]:
-    """The input cells kernel tap ``tap`` meets at every output position (a strided view)."""
-    return [
-        slice(j * d, j * d + s * (o - 1) + 1, s)
-        for j, d, s, o in zip(tap, dilation, stride, out, strict=True)
-    ]
-
-
 def _prepare(input, weight, bias, stride, padding, dilation, groups, padding_mode):
-    """The checks of :func:`convlib.conv`; returns the padded input and the geometry."""
+    """The checks of :func:`convlib.conv`; returns the padded input and the plan."""
     x, weight, bias, groups, padding_mode, plan, batched = checked_conv_arguments(
         input, weight, bias, stride, padding, dilation, groups, padding_mode
     )
     dtype = result_dtype(x, weight, bias)
     x = pad(x.astype(dtype, copy=False), plan.padding, padding_mode)
     weight = weight.astype(dtype, copy=False)
-    return x, weight, bias, batched, plan.stride, plan.dilation, groups, plan.output_size
+    return x, weight, bias, batched, groups, plan
 
 
 def im2col_conv(
@@ -128,17 +122,17 @@ def im2col_conv(
 
     Arguments, shapes and results as :func:`convlib.conv`.
     """
-    x, w, bias, batched, stride, dilation, groups, out = _prepare(
+    x, w, bias, batched, groups, plan = _prepare(
         input, weight, bias, stride, padding, dilation, groups, padding_mode
     )
-    cols = im2col(x, w.shape[2:], dilation, 0, stride)  # (N, C * taps, L)
+    cols = im2col(x, w.shape[2:], plan.dilation, 0, plan.stride)  # (N, C * taps, L)
     rows_per_group = cols.shape[1] // groups
     w = w.reshape(groups, w.shape[0] // groups, -1)  # (g, C_out / g, C_in / g * taps)
     y = np.concatenate(
         [w[i] @ cols[:, i * rows_per_group : (i + 1) * rows_per_group] for i in range(groups)],
         axis=1,
     )  # (N, C_out, L)
-    return finish_conv(y.reshape(*y.shape[:2], *out), bias, batched, x.dtype)
+    return finish_conv(y.reshape(*y.shape[:2], *plan.output_size), bias, batched, x.dtype)
 
 
 def _mix_channels(v: np.ndarray, u: np.ndarray, groups: int) -> np.ndarray:
@@ -183,22 +177,23 @@ def fft_conv(
 
     Arguments, shapes and results as :func:`convlib.conv` (float64 arithmetic inside).
     """
-    x, w, bias, batched, stride, dilation, groups, out = _prepare(
+    x, w, bias, batched, groups, plan = _prepare(
         input, weight, bias, stride, padding, dilation, groups, padding_mode
     )
     nd = w.ndim - 2
     axes = tuple(range(2, 2 + nd))
     size = x.shape[2:]
-    span = [d * (k - 1) + 1 for k, d in zip(w.shape[2:], dilation, strict=True)]
+    span = plan.effective_kernel_size
     dilated = np.zeros((*w.shape[:2], *span))
-    dilated[(..., *(slice(None, None, d) for d in dilation))] = w
+    dilated[(..., *(slice(None, None, d) for d in plan.dilation))] = w
     flipped = np.flip(dilated, axis=axes)
     xf = np.fft.rfftn(x, s=size, axes=axes)  # (N, C_in, *F)
     wf = np.fft.rfftn(flipped, s=size, axes=axes)  # (C_out, C_in / g, *F)
     yf = _mix_channels(xf, wf, groups)  # one matrix product per frequency
     full = np.fft.irfftn(yf, s=size, axes=axes)
     keep = tuple(
-        slice(e - 1, e - 1 + s * (o - 1) + 1, s) for e, s, o in zip(span, stride, out, strict=True)
+        slice(e - 1, e - 1 + s * (o - 1) + 1, s)
+        for e, s, o in zip(span, plan.stride, plan.output_size, strict=True)
     )
     return finish_conv(full[(..., *keep)], bias, batched, x.dtype)
 
@@ -259,13 +254,14 @@ def winograd_conv(
             "winograd_conv implements F(2, 3): weight must be (C_out, C_in / groups, 3) or "
             f"(C_out, C_in / groups, 3, 3); received weight with shape {np.shape(weight)}"
         )
-    x, w, bias, batched, _, _, groups, out = _prepare(
+    x, w, bias, batched, groups, plan = _prepare(
         input, weight, bias, 1, padding, 1, groups, padding_mode
     )
+    out = plan.output_size
     tiles = [-(-o // 2) for o in out]
     x = pad(x, [(0, 2 * t + 2 - n) for t, n in zip(tiles, x.shape[2:], strict=True)])
-    windows = np.lib.stride_tricks.sliding_window_view(x, (4,) * nd, axis=tuple(range(2, 2 + nd)))
-    windows = windows[(..., *(slice(None, None, 2),) * nd, *(slice(None),) * nd)]
+    # the 4-cell input tiles, 2 apart: the windows of a stride-2 "convolution" with k = 4
+    windows = window_view(x, conv_geometry(x.shape[2:], (4,) * nd, 2))
     n, c_out = x.shape[0], w.shape[0]
     v = _transform(windows, WINOGRAD_BT, nd)  # B^T d (B per dimension): (N, C, *T, *4)
     u = _transform(w, WINOGRAD_G, nd)  # G g G^T: (C_out, C_in / g, *4)
@@ -418,8 +414,7 @@ def conv_traffic(
     groups = check_groups(c_in, c_out, groups)
     kernel = as_tuple(kernel_size, nd, "kernel_size")
     stride_t, dilation = as_tuple(stride, nd, "stride"), as_tuple(dilation, nd, "dilation")
-    pads = resolve_padding(padding, kernel, stride, dilation)
-    out = padded_output_size(tuple(size), kernel, stride_t, pads, dilation)
+    out = conv_geometry(tuple(size), kernel, stride_t, padding, dilation).output_size
     b = check_positive_int(bytes_per_value, "bytes_per_value")
     weights = c_out * (c_in // groups) * math.prod(kernel)
     return Traffic(

@@ -18,11 +18,11 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from numpy.lib.stride_tricks import sliding_window_view
 
 from convlib._typing import IntOrTuple
 from convlib._validation import as_tuple, check_batched_input, expand_single, result_dtype
-from convlib.geometry.shapes import pool_output_size
+from convlib.functional.windows import window_view
+from convlib.geometry.shapes import Geometry, pool_geometry
 
 SPATIAL = {1: "L", 2: "H, W", 3: "D, H, W"}
 
@@ -61,8 +61,9 @@ def _check_bool(value: object, name: str) -> bool:
     return bool(value)
 
 
-def _geometry(x, nd, kernel_size, stride, padding, dilation, ceil_mode):
-    """Checked tuples and the output size (the errors come from the one shape function)."""
+def _geometry(x, nd, kernel_size, stride, padding, dilation, ceil_mode) -> Geometry:
+    """The pooling's plan (:func:`~convlib.geometry.shapes.pool_geometry`, whose errors name
+    each argument), from arguments expanded as torch's poolings expand them."""
     kernel_size, stride, padding, dilation = (
         expand_single(v, nd) for v in (kernel_size, stride, padding, dilation)
     )  # torch's poolings expand kernel_size=(2,) to every spatial dimension
@@ -71,30 +72,27 @@ def _geometry(x, nd, kernel_size, stride, padding, dilation, ceil_mode):
     p = as_tuple(padding, nd, "padding", minimum=0)
     d = as_tuple(dilation, nd, "dilation")
     ceil_mode = _check_bool(ceil_mode, "ceil_mode")
-    out = pool_output_size(x.shape[2:], k, s, p, d, ceil_mode)
-    return k, s, p, d, tuple(out)
+    return pool_geometry(x.shape[2:], k, s, p, d, ceil_mode)
 
 
-def _windows(x, k, s, p, d, out, fill):
+def _windows(x, plan: Geometry, fill):
     """Every window as a last axis: ``(N, C, *out, prod(k))``, padding filled with ``fill``.
 
     In ceil mode the last window may run past the padding; those cells are ``fill`` too.
     """
-    nd = len(k)
-    extra = [
-        max(0, (o - 1) * si + di * (ki - 1) + 1 - (n + 2 * pi))
-        for o, si, di, ki, n, pi in zip(out, s, d, k, x.shape[2:], p, strict=True)
-    ]
-    widths = [(0, 0), (0, 0)] + [(pi, pi + e) for pi, e in zip(p, extra, strict=True)]
-    padded = np.pad(x, widths, constant_values=fill)
-    spans = tuple(di * (ki - 1) + 1 for di, ki in zip(d, k, strict=True))
-    view = sliding_window_view(padded, spans, axis=tuple(range(2, 2 + nd)))
-    pick = (
-        (slice(None), slice(None))
-        + tuple(slice(0, (o - 1) * si + 1, si) for o, si in zip(out, s, strict=True))
-        + tuple(slice(None, None, di) for di in d)
-    )
-    return view[pick].reshape(*x.shape[:2], *out, math.prod(k))  # (no -1: a batch may be empty)
+    widths = [(0, 0), (0, 0)]
+    for o, s, e, n, (lo, hi) in zip(
+        plan.output_size,
+        plan.stride,
+        plan.effective_kernel_size,
+        x.shape[2:],
+        plan.padding,
+        strict=True,
+    ):
+        widths.append((lo, hi + max(0, (o - 1) * s + e - (n + lo + hi))))
+    windows = window_view(np.pad(x, widths, constant_values=fill), plan)
+    # (no -1: a batch may be empty)
+    return windows.reshape(*x.shape[:2], *plan.output_size, math.prod(plan.kernel_size))
 
 
 def max_pool(
@@ -172,10 +170,10 @@ def _max_pool(
     or the input, as the N-d function does)."""
     nd, op = _rank(input, kernel_size, nd, "max_pool")
     x, batched = _input(input, nd, op)
-    k, s, p, d, out = _geometry(x, nd, kernel_size, stride, padding, dilation, ceil_mode)
+    plan = _geometry(x, nd, kernel_size, stride, padding, dilation, ceil_mode)
     return_indices = _check_bool(return_indices, "return_indices")
     x = x.astype(result_dtype(x), copy=False)
-    windows = _windows(x, k, s, p, d, out, -np.inf)
+    windows = _windows(x, plan, -np.inf)
     tap = np.argmax(windows, axis=-1)  # the first maximum, or the first NaN
     nan = np.isnan(windows)
     last_nan = windows.shape[-1] - 1 - np.argmax(nan[..., ::-1], axis=-1)
@@ -183,16 +181,18 @@ def _max_pool(
     y = np.take_along_axis(windows, tap[..., None], axis=-1)[..., 0]
     if not return_indices:
         return y if batched else y[0]
-    indices = _max_indices(tap, y, x.shape[2:], k, s, p, d)
+    indices = _max_indices(tap, y, x.shape[2:], plan)
     return (y, indices) if batched else (y[0], indices[0])
 
 
-def _max_indices(tap, y, sizes, k, s, p, d):
+def _max_indices(tap, y, sizes, plan: Geometry):
     r"""Flat input index of each maximum (``h * W + w`` in 2-D), as PyTorch returns them.
 
     Where no cell beats :math:`-\infty` (a window of padding only, or of ``-inf`` values)
     PyTorch reports the window's first tap at a non-negative position, even past the input's end.
     """
+    k, s, d = plan.kernel_size, plan.stride, plan.dilation
+    p = [lo for lo, _ in plan.padding]
     grids = np.meshgrid(*(np.arange(o) for o in y.shape[2:]), indexing="ij")
     taps = np.unravel_index(tap, k)
     coords = [g * si - pi + j * di for g, si, pi, j, di in zip(grids, s, p, taps, d, strict=True)]
@@ -284,7 +284,9 @@ def _avg_pool(
     or the input, as the N-d function does)."""
     nd, op = _rank(input, kernel_size, nd, "avg_pool")
     x, batched = _input(input, nd, op)
-    k, s, p, d, out = _geometry(x, nd, kernel_size, stride, padding, 1, ceil_mode)
+    plan = _geometry(x, nd, kernel_size, stride, padding, 1, ceil_mode)
+    k, s, out = plan.kernel_size, plan.stride, plan.output_size
+    p = [lo for lo, _ in plan.padding]
     if nd == 3 and any(n < ki for n, ki in zip(x.shape[2:], k, strict=True)):
         raise ValueError(  # PyTorch's avg_pool3d alone checks this, padding or not
             f"avg_pool3d needs an input at least as large as the kernel in every dimension "
@@ -300,7 +302,7 @@ def _avg_pool(
         if divisor_override == 0:
             raise ValueError("divisor_override must be None or a non-zero int; received 0")
     x = x.astype(result_dtype(x), copy=False)
-    total = _windows(x, k, s, p, d, out, 0.0).sum(axis=-1)
+    total = _windows(x, plan, 0.0).sum(axis=-1)
     if divisor_override is not None:
         y = total / x.dtype.type(divisor_override)
     else:
