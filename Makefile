@@ -20,7 +20,7 @@ export PYDEVD_DISABLE_FILE_VALIDATION := 1
 
 .PHONY: help book book-strict serve lab test test-checks browser-tests-of-the-book lint \
         check-notebooks unit-tests node-tests notebook-tests test-browser student solutions course \
-        test-classroom bench screenshots clean-notebooks clean lock mutate
+        test-classroom bench screenshots clean-notebooks clean lock mutate study
 
 help:  ## List the targets.
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 20
@@ -134,6 +134,9 @@ test-classroom: $(VENV)/.installed-test course  ## The instructor guide's nbgrad
 student: $(VENV)/.installed-test node_modules/.installed  ## Student edition in _build/student (no solutions).
 	$(REPOSITORY)
 	$(BIN)/python tools/make_student.py
+
+study: $(VENV)/.installed-book  ## Rerun chapter 5's grouped-convolution study (2 processes, about 25 min) into convlib/teaching/data/grouped_study.json.
+	$(BIN)/python -m convlib.teaching.grouped_study
 
 solutions: $(VENV)/.installed-book  ## Solutions edition in _build/solutions (every exercise solved, for self-study).
 	$(REPOSITORY)

@@ -124,6 +124,43 @@ def in_block_share(strengths: np.ndarray, n_blocks: int, random_state: int = 0) 
     return float(strengths[inside].sum() / strengths.sum())
 
 
+def match_margins(
+    matrix: np.ndarray, rows: np.ndarray, columns: np.ndarray, iterations: int = 200
+) -> np.ndarray:
+    """Rescale a positive matrix's rows and columns until its row sums are ``rows`` and its
+    column sums ``columns`` (iterative proportional fitting, Sinkhorn's algorithm).
+
+    ``rows`` and ``columns`` must have the same total. The result is ``diag(a) @ matrix @
+    diag(b)`` for positive vectors ``a`` and ``b``: the pattern of the matrix, the margins of
+    the targets.
+    """
+    result = np.asarray(matrix, dtype=float) + 1e-12
+    rows, columns = np.asarray(rows, dtype=float), np.asarray(columns, dtype=float)
+    for _ in range(iterations):
+        result *= (rows / result.sum(axis=1))[:, None]
+        result *= (columns / result.sum(axis=0))[None, :]
+    return result
+
+
+def margin_preserving_shuffle(strengths: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """A copy of ``strengths`` with no block structure but every channel's total strength.
+
+    The matrix is first normalised (:func:`match_margins` to equal row sums and equal column
+    sums), which divides out each channel's overall strength; the normalised entries are
+    permuted at random; then rows and columns are rescaled so that each output channel's row
+    sum and each input channel's column sum are those of ``strengths`` again. What survives is
+    what the null hypothesis allows: channels of different overall strength, related to each
+    other at random, with the same spread of entries. (Permuting the raw entries instead
+    mixes the channels' strengths into the noise, and the shuffled copies are noisier than
+    any real matrix.)
+    """
+    strengths = np.asarray(strengths, dtype=float)
+    n_rows, n_columns = strengths.shape
+    normalised = match_margins(strengths, np.full(n_rows, n_columns), np.full(n_columns, n_rows))
+    shuffled = rng.permutation(normalised.ravel()).reshape(strengths.shape)
+    return match_margins(shuffled, strengths.sum(axis=1), strengths.sum(axis=0))
+
+
 @dataclasses.dataclass(frozen=True)
 class BlockTest:
     """Result of :func:`block_structure_test`."""
@@ -134,25 +171,111 @@ class BlockTest:
 
 
 def block_structure_test(
-    strengths: np.ndarray, n_blocks: int, permutations: int = 49, seed: int = 0
+    strengths: np.ndarray,
+    n_blocks: int,
+    permutations: int = 49,
+    seed: int = 0,
+    null: str = "margins",
 ) -> BlockTest:
-    """Permutation test for block structure in a connection-strength matrix.
+    """Permutation test for block structure in a non-negative ``(C_out, C_in)`` matrix.
 
     The statistic is :func:`in_block_share`. The null distribution applies the same procedure
-    to the matrix with its entries randomly permuted; the p-value is
-    ``(1 + #{null >= observed}) / (1 + permutations)``.
+    to ``permutations`` random matrices drawn by ``null``:
+
+    * ``'margins'`` (the valid null): :func:`margin_preserving_shuffle`, same values rearranged
+      at random, then rescaled so every channel keeps its total strength;
+    * ``'shuffle'``: the entries permuted, nothing else. Kept to show why it is invalid: it
+      also destroys the differences in overall strength between channels that training
+      creates, so a real matrix can differ from its null for reasons that are not blocks.
+
+    The p-value is ``(1 + #{null >= observed}) / (1 + permutations)``. All-zero rows and
+    columns (dead channels) are left out first.
     """
     permutations = check_positive_int(permutations, "permutations")
+    if null not in ("margins", "shuffle"):
+        raise ValueError(f"null must be 'margins' or 'shuffle'; received null={null!r}")
     strengths = np.asarray(strengths, dtype=float)
+    if strengths.ndim != 2 or (strengths < 0).any():
+        raise ValueError(
+            "strengths must be a 2-d array of non-negative values; received an array of shape "
+            f"{strengths.shape} with minimum {strengths.min():.3g}"
+        )
+    # a dead channel (all zeros) relates to nothing: leave it out
+    strengths = strengths[strengths.sum(axis=1) > 0][:, strengths.sum(axis=0) > 0]
     rng = np.random.default_rng(seed)
     observed = in_block_share(strengths, n_blocks)
-    null = np.array(
-        [
-            in_block_share(rng.permutation(strengths.ravel()).reshape(strengths.shape), n_blocks)
-            for _ in range(permutations)
-        ]
-    )
-    return BlockTest(observed, null, float((1 + (null >= observed).sum()) / (1 + permutations)))
+
+    def draw() -> np.ndarray:
+        if null == "margins":
+            return margin_preserving_shuffle(strengths, rng)
+        return rng.permutation(strengths.ravel()).reshape(strengths.shape)
+
+    values = np.array([in_block_share(draw(), n_blocks) for _ in range(permutations)])
+    return BlockTest(observed, values, float((1 + (values >= observed).sum()) / (1 + permutations)))
+
+
+def planted_blocks(
+    size: int, n_blocks: int, strength: float, rng: np.random.Generator, spread: float = 0.5
+) -> np.ndarray:
+    """A ``(size, size)`` strength matrix with ``n_blocks`` hidden blocks of known strength.
+
+    Every row and column has its own overall strength (log-normal factors with standard
+    deviation ``spread``, as training gives channels different norms); the entries are those
+    factors times uniform noise in ``[0.5, 1]``; entries inside the blocks (rows and columns
+    assigned to blocks at random, ``size / n_blocks`` each) are multiplied by
+    ``1 + strength``. ``strength=0`` has no structure at all.
+    """
+    if size % n_blocks:
+        raise ValueError(f"n_blocks must divide size={size}; received n_blocks={n_blocks}")
+    row_labels = rng.permutation(np.repeat(np.arange(n_blocks), size // n_blocks))
+    column_labels = rng.permutation(np.repeat(np.arange(n_blocks), size // n_blocks))
+    rows, columns = rng.lognormal(0, spread, size), rng.lognormal(0, spread, size)
+    matrix = rows[:, None] * columns[None, :] * rng.uniform(0.5, 1.0, (size, size))
+    matrix[row_labels[:, None] == column_labels[None, :]] *= 1 + strength
+    return matrix
+
+
+def null_power(
+    strengths: Iterable[float],
+    trials: int,
+    null: str = "margins",
+    size: int = 16,
+    n_blocks: int = 4,
+    permutations: int = 39,
+    seed: int = 0,
+) -> dict[float, list[float]]:
+    """p-values of :func:`block_structure_test` on ``trials`` :func:`planted_blocks` matrices
+    per planted strength (trial ``t`` of every strength uses the seed ``[seed, t]``).
+
+    The share of p-values at or below 0.05 is the test's power at that strength; at strength 0
+    it is the false-positive rate, which a valid test keeps near 5%.
+    """
+    trials = check_positive_int(trials, "trials")
+    result = {}
+    for strength in strengths:
+        p_values = []
+        for trial in range(trials):
+            rng = np.random.default_rng([seed, trial])
+            matrix = planted_blocks(size, n_blocks, strength, rng)
+            test = block_structure_test(matrix, n_blocks, permutations, seed=trial, null=null)
+            p_values.append(test.p_value)
+        result[float(strength)] = p_values
+    return result
+
+
+def response_covariance(model: TinyCNN, x: np.ndarray) -> np.ndarray:
+    """Ioannou et al.'s inter-layer covariance for :class:`TinyCNN`'s two convolutions.
+
+    Every pixel of every image is a sample; the responses (after ReLU) of the first layer's
+    ``c1`` and the second layer's ``c2`` channels are centred, and the result is the
+    ``(c2, c1)`` matrix of absolute covariances ``|X_2 X_1^T| / (N - 1)``.
+    """
+    _, cache = model.forward(np.asarray(x, dtype=float))
+    first = np.moveaxis(cache["h1"], 1, 0).reshape(model.c1, -1)
+    second = np.moveaxis(cache["h2"], 1, 0).reshape(model.c2, -1)
+    first = first - first.mean(axis=1, keepdims=True)
+    second = second - second.mean(axis=1, keepdims=True)
+    return np.abs(second @ first.T) / (first.shape[1] - 1)
 
 
 def top_share(strengths: np.ndarray, fraction: float = 0.25) -> float:

@@ -15,6 +15,9 @@ import numpy as np
 from convlib._validation import check_positive_int
 from convlib.functional.convolution import conv2d
 from convlib.functional.grad import conv_input_grad, conv_weight_grad
+from convlib.nn.containers import Sequential
+from convlib.nn.layers import Conv2d, Flatten, Linear, ReLU
+from convlib.nn.pooling import AdaptiveAvgPool2d
 
 
 @dataclasses.dataclass
@@ -66,6 +69,18 @@ class TinyCNN:
     @property
     def num_params(self) -> int:
         return sum(p.size for p in self.params.values())
+
+    def spec(self) -> Sequential:
+        """The network as convlib layer specs, for counting (``.num_params``, ``.macs``)."""
+        return Sequential(
+            Conv2d(1, self.c1, 3, padding=1),
+            ReLU(),
+            Conv2d(self.c1, self.c2, 3, padding=1, groups=self.groups),
+            ReLU(),
+            AdaptiveAvgPool2d(1),
+            Flatten(),
+            Linear(self.c2, self.classes),
+        )
 
     def forward(self, x: np.ndarray) -> tuple[np.ndarray, dict]:
         p = self.params
