@@ -98,7 +98,8 @@ def test_the_modules_are_self_contained_and_small():
         module = widgets._base.esm(name)
         assert not re.search(r"^\s*import\b", module, re.MULTILINE), name
         assert "function render(" in module and "export default { render }" in module
-        assert len(module.encode()) < 30_000, (name, len(module.encode()))
+        # (conv.mjs with values.mjs and share.mjs inlined: 35 KB; a page holds at most 3 MB)
+        assert len(module.encode()) < 40_000, (name, len(module.encode()))
 
 
 def conv_op_error(setting) -> str | None:

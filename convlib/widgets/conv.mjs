@@ -21,6 +21,19 @@ import {
   tupleRepr,
 } from "./_common.mjs";
 import { copyableCode, shareState } from "./share.mjs";
+import {
+  INPUT_PRESETS,
+  KERNEL_PRESETS,
+  VALUE_STYLE,
+  cellLabels,
+  drawnInputs,
+  inputText,
+  kernelGrid,
+  outputValues,
+  presetError,
+  presetValues,
+  sumText,
+} from "./values.mjs";
 
 export const PADDINGS = [0, 1, 2, 3, 4, "same", "valid", "full", "causal"];
 export const LIMITS = { input_size: [1, 12], kernel_size: [1, 7], stride: [1, 4], dilation: [1, 4],
@@ -182,7 +195,7 @@ export function litCells(map, nd, kind, flat) {
 }
 
 const SETTING = ["dims", "mode", "input_size", "kernel_size", "stride", "padding", "dilation",
-  "output_padding"];
+  "output_padding", "input_values", "kernel_values"];
 
 export function settingOf(model) {
   return Object.fromEntries(SETTING.map((name) => [name, model.get(name)]));
@@ -229,8 +242,9 @@ function moveFocus(event, cells, rows, count, onActivate) {
   }
 }
 
-/** Draw the setting into `area` as SVG, hover/focus lighting included. */
-export function draw(area, setting, info, position, onPick) {
+/** Draw the setting into `area` as SVG, hover/focus lighting included; with `values`
+ * ({x, w, y, terms}) the cells carry their numbers and onShow(kind, flat) hears each hover. */
+export function draw(area, setting, info, position, onPick, values = null, onShow = () => {}) {
   const nd = setting.dims === "1-D" ? 1 : 2;
   const map = links(setting, info);
   const transposed = setting.mode === "transposed";
@@ -261,20 +275,25 @@ export function draw(area, setting, info, position, onPick) {
   });
   image.innerHTML =
     `<text x="4" y="14">${inLabel}</text><text x="${outX}" y="${outY - 8}">${outLabel}</text>` +
-    inputGrid.markup + outputGrid.markup;
+    inputGrid.markup + outputGrid.markup +
+    (values ? cellLabels(drawnInputs(setting, info, values.x), map.inputs, nd, cs, 4, top, "in") +
+      cellLabels(values.y, map.outputs, nd, cs, outX, outY, "out") : "");
   area.replaceChildren(image);
   const cells = { in: [...image.querySelectorAll("rect.in")], out: [...image.querySelectorAll("rect.out")] };
   const shape = { in: inputGrid, out: outputGrid };
+  const labels = { in: [...image.querySelectorAll("text.val.in")], out: [...image.querySelectorAll("text.val.out")] };
   let lit = [];
-  let current = null;
+  let current = [];
   const show = (kind, flat) => {
-    for (const rect of lit) rect.classList.remove("lit");
-    if (current) current.classList.remove("cur");
-    const other = kind === "out" ? cells.in : cells.out;
-    lit = litCells(map, nd, kind, flat).map((i) => other[i]).filter(Boolean);
-    for (const rect of lit) rect.classList.add("lit");
-    current = cells[kind][flat];
-    current.classList.add("cur");
+    for (const node of lit) node.classList.remove("lit");
+    for (const node of current) node.classList.remove("cur");
+    const otherKind = kind === "out" ? "in" : "out";
+    const indices = litCells(map, nd, kind, flat);
+    lit = [...indices.map((i) => cells[otherKind][i]), ...indices.map((i) => labels[otherKind][i])].filter(Boolean);
+    for (const node of lit) node.classList.add("lit");
+    current = [cells[kind][flat], labels[kind][flat]].filter(Boolean);
+    for (const node of current) node.classList.add("cur");
+    onShow(kind, flat);
   };
   const clampPos = Math.min(position, cells.out.length - 1);
   const rest = () => show("out", clampPos);
@@ -350,9 +369,15 @@ function render({ model, el: host }) {
     dilation: slider(model, "dilation", "dilation d", ...LIMITS.dilation),
     output_padding: slider(model, "output_padding", "output_padding", ...LIMITS.output_padding),
     position: slider(model, "position", "output position", 0, 0),
+    input_values: dropdown(model, "input_values", "input values", INPUT_PRESETS),
+    kernel_values: dropdown(model, "kernel_values", "weights", KERNEL_PRESETS),
   };
   const play = el("button", { type: "button", "aria-pressed": "false", text: "Play" });
   ui.controls.append(...Object.values(c).map((x) => x.node), play);
+  const sum = el("div", { class: "cl-sum" });
+  const sumLine = el("p", { "aria-live": "polite" });
+  ui.drawing.after(sum);
+  ui.root.append(el("style", { text: VALUE_STYLE }));
   let timer = null;
   let outputs = 1;
   const stop = () => {
@@ -376,15 +401,25 @@ function render({ model, el: host }) {
   };
   const redraw = () => {
     const setting = settingOf(model);
-    const info = describe({ ...setting, position: model.get("position") });
+    const wrong = presetError(setting);
+    const info = wrong ? { error: wrong } : describe({ ...setting, position: model.get("position") });
     for (const control of Object.values(c)) control.sync();
     c.output_padding.node.hidden = setting.mode !== "transposed";
     if (info.error) {
       ui.drawing.replaceChildren(el("p", { class: "cl-muted", text: "Nothing to draw for this setting." }));
+      sum.replaceChildren();
     } else {
       outputs = product(info.out);
       c.position.setRange(0, outputs - 1);
-      draw(ui.drawing, setting, info, model.get("position"), pick);
+      const nd = setting.dims === "1-D" ? 1 : 2;
+      const x = presetValues("input", setting.input_values, setting.input_size, nd);
+      const w = presetValues("kernel", setting.kernel_values, setting.kernel_size, nd);
+      const values = { x, w, ...outputValues(setting, info, x, w) };
+      const explain = (kind, flat) => {
+        sumLine.textContent = kind === "out" ? sumText(setting, info, values, flat) : inputText(setting, info, x, flat);
+      };
+      sum.replaceChildren(kernelGrid(setting, w), sumLine);
+      draw(ui.drawing, setting, info, model.get("position"), pick, values, explain);
     }
     ui.text.replaceChildren(...text(setting, info));
   };

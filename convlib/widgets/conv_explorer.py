@@ -22,6 +22,47 @@ from convlib.widgets._base import (
 )
 
 PADDINGS = [0, 1, 2, 3, 4, "same", "valid", "full", "causal"]
+INPUT_PRESETS = ["random", "ramp", "impulse", "ones"]
+KERNEL_PRESETS = ["edge", "box", "identity", "random"]
+
+
+def small_integers(count: int, seed: int, low: int, high: int) -> list[int]:
+    """The explorer's pseudo-random integers in ``[low, high]``: a 32-bit linear congruential
+    generator (values.mjs's ``smallIntegers``), the same in Python and in the page."""
+    state, values = seed % 2**32, []
+    for _ in range(count):
+        state = (state * 1103515245 + 12345) % 2**32
+        values.append(low + (state >> 16) % (high - low + 1))
+    return values
+
+
+def preset_values(kind: str, name: str, size: int, nd: int) -> np.ndarray:
+    """The explorer's values of preset ``name``: an int array of shape ``(size,) * nd``.
+
+    Inputs (``kind='input'``): ``'random'`` (integers 0..9, seeded), ``'ramp'`` (the sum of the
+    indices, mod 10), ``'impulse'`` (1 in the middle cell, ``(size - 1) // 2``), ``'ones'``.
+    Kernels (``kind='kernel'``): ``'edge'`` (-1 first and +1 last along the last axis; 1 for
+    size 1), ``'box'`` (ones), ``'identity'`` (1 in the middle), ``'random'`` (integers -2..2).
+    values.mjs's ``presetValues`` mirrors it; the node tests compare the two.
+    """
+    shape = (size,) * nd
+    index = np.indices(shape)
+    middle = (size - 1) // 2
+    if name == "random":
+        low, high, seed = (0, 9, 7) if kind == "input" else (-2, 2, 11)
+        return np.array(small_integers(size**nd, seed, low, high), dtype=np.int64).reshape(shape)
+    if name == "ramp":
+        return index.sum(axis=0) % 10
+    if name in ("impulse", "identity"):
+        return np.all(index == middle, axis=0).astype(np.int64)
+    if name in ("ones", "box"):
+        return np.ones(shape, dtype=np.int64)
+    if name == "edge":
+        last = index[-1]
+        if size == 1:
+            return np.ones(shape, dtype=np.int64)
+        return np.where(last == 0, -1, np.where(last == size - 1, 1, 0))
+    raise ValueError(f"unknown {kind} preset {name!r}")
 
 
 def conv_formula(n: int, k: int, s: int, pads: tuple[int, int], d: int) -> str:
@@ -253,6 +294,8 @@ class ConvExplorer(Explorer):
     dilation = traitlets.Int(1).tag(sync=True)
     output_padding = traitlets.Int(0).tag(sync=True)
     position = traitlets.Int(0).tag(sync=True)
+    input_values = traitlets.Unicode("random").tag(sync=True)
+    kernel_values = traitlets.Unicode("edge").tag(sync=True)
 
     @traitlets.validate(
         "input_size", "kernel_size", "stride", "dilation", "output_padding", "position"
@@ -264,9 +307,20 @@ class ConvExplorer(Explorer):
     def _check_padding(self, proposal):
         return checked_padding(proposal["value"], beyond_torch=True)
 
+    @traitlets.validate("input_values", "kernel_values")
+    def _check_preset(self, proposal):
+        name, value = proposal["trait"].name, proposal["value"]
+        options = INPUT_PRESETS if name == "input_values" else KERNEL_PRESETS
+        if value not in options:
+            raise traitlets.TraitError(
+                f"{name} must be one of {', '.join(map(repr, options))}; received {name}={value!r}"
+            )
+        return value
+
     def describe(self) -> dict:
         values = self.values()
-        values.pop("position")
+        for name in ("position", "input_values", "kernel_values"):
+            values.pop(name)
         return describe_conv(**values)
 
 
@@ -276,11 +330,21 @@ def conv_explorer(**initial) -> ConvExplorer:
     Keyword arguments set the initial values: ``dims`` ('1-D'/'2-D'), ``mode``
     ('convolution'/'transposed'), ``input_size`` (1-12), ``kernel_size`` (1-7), ``stride``
     (1-4), ``padding`` (0-4, 'same', 'valid', 'full', 'causal'), ``dilation`` (1-4),
-    ``output_padding`` (0-3), ``position`` (the output cell shown, row-major). Hover or focus an
-    output cell to light the input cells it reads, an input cell to light the outputs reading it;
-    the play button steps the output position.
+    ``output_padding`` (0-3), ``position`` (the output cell shown, row-major), ``input_values``
+    and ``kernel_values`` (the presets of :func:`preset_values` drawn in the cells). Every cell
+    shows its value; hover or focus an output cell to light the input cells it reads and write
+    out its sum of products (in transposed mode, the contributions scattered into it), an input
+    cell to light the outputs reading it; the play button steps the output position. The page
+    URL keeps the setting (``#conv.stride=2&...``) and a Copy button copies the PyTorch call.
     """
     return ConvExplorer(**initial)
 
 
-__all__ = ["conv_explorer", "describe_conv", "render_conv", "conv_formula", "transpose_formula"]
+__all__ = [
+    "conv_explorer",
+    "describe_conv",
+    "render_conv",
+    "conv_formula",
+    "transpose_formula",
+    "preset_values",
+]
