@@ -127,7 +127,7 @@ function render({ model, el: host }) {
       svg("svg", { viewBox: "0 0 720 152", width: 720, height: 152, role: "group",
         "aria-label": `${setting.in_channels} to ${setting.out_channels} channels, ${k} by ${k} kernel, ${setting.size} by ${setting.size} input` }, [
         names,
-        bars(info.variants, 1, "parameters", setting.scale, 150, 230),
+        bars(info.variants, 1, "parameters", setting.scale, 185, 195),
         bars(info.variants, 2, "MACs", setting.scale, 440, 200),
       ]),
     );

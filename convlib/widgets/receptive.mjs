@@ -127,16 +127,18 @@ function causal(info) {
   const width = info.counts.length;
   const cs = Math.max(3, Math.min(16, Math.floor(600 / width)));
   const rows = info.reach.length;
-  const image = svg("svg", { viewBox: `0 0 ${width * cs + 90} ${rows * (cs + 6) + 24}`, width: width * cs + 90,
-    height: rows * (cs + 6) + 24, role: "img",
+  const row = Math.max(cs, 14) + 4; // a row is at least as tall as its 12 px label
+  const image = svg("svg", { viewBox: `0 0 ${width * cs + 90} ${rows * row + 24}`, width: width * cs + 90,
+    height: rows * row + 24, role: "img",
     "aria-label": `causal dilated stack: output t sees the ${info.sizes[rows - 1]} steps up to t` });
   image.append(svg("text", { x: 0, y: 14, text: "time steps seen by the output at the right edge" }));
-  [...info.reach].reverse().forEach((reach, row) => {
-    const y = 20 + row * (cs + 6);
-    image.append(svg("text", { x: 0, y: y + cs - 2, text: `${rows - row} layers` }));
+  [...info.reach].reverse().forEach((reach, index) => {
+    const y = 20 + index * row;
+    const depth = rows - index;
+    image.append(svg("text", { x: 0, y: y + row - 6, text: `${depth} layer${depth === 1 ? "" : "s"}` }));
     reach.forEach((seen, i) => {
       const x = 80 + (width - reach.length + i) * cs;
-      image.append(svg("rect", { x, y, width: cs - 1, height: cs, class: seen ? "cell lit" : "cell pad" }));
+      image.append(svg("rect", { x, y, width: cs - 1, height: row - 4, class: seen ? "cell lit" : "cell pad" }));
     });
   });
   return image;
