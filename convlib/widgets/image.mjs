@@ -152,14 +152,42 @@ export function colours(data, signed) {
   return rgba;
 }
 
+const SCALE = 4; // CSS px per image pixel
+
 function canvasOf(data, [h, w], signed, label) {
   const canvas = el("canvas", { width: w, height: h, role: "img", "aria-label": label });
-  canvas.style.width = `${w * 3}px`;
-  canvas.style.height = `${h * 3}px`;
+  canvas.style.width = `${w * SCALE}px`;
+  canvas.style.maxWidth = "100%";
+  canvas.style.height = "auto";
   canvas.style.imageRendering = "pixelated";
   const context = canvas.getContext("2d");
   if (context) context.putImageData(new ImageData(colours(data, signed), w, h), 0, 0);
   return canvas;
+}
+
+/** A colour bar for ``data`` as colours() draws it: its ends and, when signed, its zero. */
+function legend(data, signed) {
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const v of data) {
+    lo = Math.min(lo, v);
+    hi = Math.max(hi, v);
+  }
+  const limit = Math.max(Math.abs(lo), Math.abs(hi)) || 1;
+  const [from, to] = signed ? [-limit, limit] : [lo, hi];
+  const steps = 101;
+  const ramp = Float32Array.from({ length: steps }, (_, i) => from + ((to - from) * i) / (steps - 1));
+  const canvas = el("canvas", { width: steps, height: 1, "aria-hidden": "true" });
+  canvas.style.cssText = "width:200px;max-width:100%;height:12px;display:block";
+  const context = canvas.getContext("2d");
+  if (context) context.putImageData(new ImageData(colours(ramp, signed), steps, 1), 0, 0);
+  const number = (v) => Number(v.toPrecision(3)).toString();
+  const ticks = signed ? [from, 0, to] : [from, to];
+  const labels = el("div", { style: "display:flex;justify-content:space-between;width:200px;max-width:100%" },
+    ticks.map((v) => el("span", { text: number(v) })));
+  const name = signed ? "output colours: blue negative, white 0, red positive" : "output colours: dark low, light high";
+  return el("div", { role: "img", "aria-label": `${name}, from ${number(from)} to ${number(to)}` }, [
+    canvas, labels]);
 }
 
 function render({ model, el: host }) {
@@ -200,6 +228,7 @@ function render({ model, el: host }) {
           canvasOf(result.data, result.out, signed, `output ${result.out[0]} by ${result.out[1]}, ${setting.padding_mode} padding`),
           `output ${result.out[0]}\u00d7${result.out[1]} (${setting.padding_mode} padding)`,
         ),
+        figure(legend(result.data, signed), signed ? "blue < 0 < red" : "dark low, light high"),
         figure(table, `${setting.kernel} (${setting.flip === FLIPS[1] ? "flipped" : "as is"})`),
       ]),
     );
