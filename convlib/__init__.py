@@ -99,6 +99,7 @@ __all__ += ["conv_matrix"]
 # --- convlib.nn: layer specs, containers, summary -------------------------------------
 from convlib.nn.containers import Parallel, Residual, Sequential
 from convlib.nn.from_torch import from_torch  # imports torch only when called
+from convlib.nn.from_torch_repr import PrintedModel, from_torch_repr
 from convlib.nn.layers import (
     BatchNorm2d,
     ChannelShuffle,
@@ -156,6 +157,7 @@ __all__ += [
     "PassThrough",
     "PixelShuffle",
     "PixelUnshuffle",
+    "PrintedModel",
     "ReLU",
     "ReLU6",
     "Residual",
@@ -164,6 +166,7 @@ __all__ += [
     "Upsample",
     "conv_kind",
     "from_torch",
+    "from_torch_repr",
     "summary",
 ]
 

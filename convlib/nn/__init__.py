@@ -8,6 +8,7 @@ from convlib.nn.containers import (
     Sequential,
 )
 from convlib.nn.from_torch import from_torch
+from convlib.nn.from_torch_repr import PrintedModel, from_torch_repr
 from convlib.nn.layers import (
     BatchNorm2d,
     ChannelShuffle,
@@ -61,6 +62,7 @@ __all__ = [
     "Dropout",
     "Flatten",
     "from_torch",
+    "from_torch_repr",
     "Layer",
     "Linear",
     "LocalResponseNorm",
@@ -72,6 +74,7 @@ __all__ = [
     "PassThrough",
     "PixelShuffle",
     "PixelUnshuffle",
+    "PrintedModel",
     "ReLU",
     "ReLU6",
     "Residual",
