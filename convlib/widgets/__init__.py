@@ -18,6 +18,7 @@ from convlib.widgets.budget_explorer import (
     render_groups,
 )
 from convlib.widgets.conv_explorer import conv_explorer, describe_conv, render_conv
+from convlib.widgets.im2col_explorer import describe_im2col, im2col_explorer
 from convlib.widgets.image_explorer import (
     describe_image,
     image_filter_explorer,
@@ -36,10 +37,12 @@ __all__ = [
     "describe_budget",
     "describe_conv",
     "describe_groups",
+    "describe_im2col",
     "describe_image",
     "describe_pooling",
     "describe_receptive",
     "groups_explorer",
+    "im2col_explorer",
     "image_filter_explorer",
     "param_budget_explorer",
     "pooling_explorer",

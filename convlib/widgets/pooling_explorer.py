@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import traitlets
 
-from .. import AvgPool2d, MaxPool2d, avg_pool2d, max_pool1d, max_pool2d, pool_output_size
-from .._validation import check_positive_int
-from ._base import Explorer, _as_trait_error, checked_count, esm
+from convlib import AvgPool2d, MaxPool2d, avg_pool2d, max_pool1d, max_pool2d, pool_output_size
+from convlib._validation import check_positive_int
+from convlib.widgets._base import Explorer, _as_trait_error, checked_count, esm
 
 MODES = ["max", "avg"]
 LIMITS = {"input_size": (1, 8), "kernel_size": (1, 4), "stride": (1, 4), "padding": (0, 2),

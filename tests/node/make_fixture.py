@@ -26,11 +26,19 @@ from convlib import widgets
 from convlib.teaching.kernels import KERNELS
 from convlib.widgets._base import NON_NEGATIVE
 
-budget_explorer, conv_explorer, image_explorer, pooling_explorer, receptive_explorer = (
+(
+    budget_explorer,
+    conv_explorer,
+    im2col_explorer,
+    image_explorer,
+    pooling_explorer,
+    receptive_explorer,
+) = (
     importlib.import_module(f"convlib.widgets.{name}")
     for name in (
         "budget_explorer",
         "conv_explorer",
+        "im2col_explorer",
         "image_explorer",
         "pooling_explorer",
         "receptive_explorer",
@@ -68,6 +76,7 @@ POOLING_GRID = {
     "ceil_mode": [False, True],
     "count_include_pad": [False, True],
 }
+IM2COL_GRID = {name: list(range(lo, hi + 1)) for name, (lo, hi) in im2col_explorer.LIMITS.items()}
 GROUPS_KERNELS, GROUPS_SIZES = list(range(1, 8)), list(range(4, 65))
 # the receptive field explorer takes free text: every preset, every stack of one or two layers
 # and many of three from these layers, and text that is not a stack
@@ -184,6 +193,9 @@ def main(folder: Path) -> None:
     ]
     receptive = [[t, widgets.describe_receptive(t)] for t in receptive_texts()]
     pooling = [[s, widgets.describe_pooling(**s)] for s in grid(POOLING_GRID)]
+    im2col = [[s, widgets.describe_im2col(**s)] for s in grid(IM2COL_GRID)]
+    matrix_grid = {name: v for name, v in IM2COL_GRID.items() if name != "out_channels"}
+    matrices = [[s, im2col_explorer.window_matrix(**s)] for s in grid(matrix_grid)]
     fixture = {
         "conv": {"grid": CONV_GRID, "cases": conv},
         "image": {
@@ -204,6 +216,8 @@ def main(folder: Path) -> None:
             "cases": pooling,
             "input_values": pooling_explorer.explorer_values(),
         },
+        "im2col": {"grid": IM2COL_GRID, "cases": im2col},
+        "im2col_matrix": {"cases": matrices, "input_values": im2col_explorer.explorer_values()},
     }
     classes = {
         "conv": conv_explorer.ConvExplorer,
@@ -214,10 +228,12 @@ def main(folder: Path) -> None:
     for name, explorer in classes.items():
         fixture[name]["refused"] = refused(explorer)
     fixture["groups"]["readers"] = group_readers()
-    pool_class = pooling_explorer.PoolingExplorer
-    fixture["pooling"]["refused"] = refused(  # its padding is an int: no padding strings
-        pool_class, [(n, v) for n, v in refused_values(pool_class) if not isinstance(v, str)]
-    )
+    for name, explorer in [
+        ("pooling", pooling_explorer.PoolingExplorer),
+        ("im2col", im2col_explorer.Im2colExplorer),
+    ]:  # their padding is an int: no padding strings
+        values = [(n, v) for n, v in refused_values(explorer) if not isinstance(v, str)]
+        fixture[name]["refused"] = refused(explorer, values)
     for part in fixture.values():  # a setting as its values, in the order of "keys"
         cases = part["cases"]
         if cases and isinstance(cases[0][0], dict):
