@@ -414,11 +414,12 @@ def conv_traffic(
     groups = check_groups(c_in, c_out, groups)
     kernel = as_tuple(kernel_size, nd, "kernel_size")
     stride_t, dilation = as_tuple(stride, nd, "stride"), as_tuple(dilation, nd, "dilation")
-    out = conv_geometry(tuple(size), kernel, stride_t, padding, dilation).output_size
+    plan = conv_geometry(tuple(size), kernel, stride_t, padding, dilation)
+    out = plan.output_size
     b = check_positive_int(bytes_per_value, "bytes_per_value")
     weights = c_out * (c_in // groups) * math.prod(kernel)
     return Traffic(
-        macs=batch * c_out * math.prod(out) * (c_in // groups) * math.prod(kernel),
+        macs=batch * plan.macs(c_in, c_out, groups),
         input_bytes=b * batch * c_in * math.prod(size),
         weight_bytes=b * weights,
         output_bytes=b * batch * c_out * math.prod(out),

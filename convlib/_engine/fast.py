@@ -86,11 +86,6 @@ def _chunks(
     return [slice(first, min(first + size, stop)) for first in range(start, stop, size)]
 
 
-def _macs(batch: int, cells: int, weights) -> int:
-    """Multiply-adds: ``batch`` samples of ``cells`` output cells, ``weights`` (g, O_g, C_g, T)."""
-    return batch * cells * math.prod(weights.shape)
-
-
 def _row_major(grid) -> list[int]:
     """Element strides of a C-ordered array of shape ``grid``."""
     return [math.prod(grid[i + 1 :]) for i in range(len(grid))]
@@ -339,7 +334,7 @@ def correlate(x, weight, plan: Geometry, groups, padding_mode, method):
     c_out, c_group, *kernel = weight.shape
     weights = weight.reshape(groups, c_out // groups, c_group, -1)
     pointwise = all(k == 1 for k in kernel) and not any(a or b for a, b in pads)
-    samples = _threads.split(n_batch, _macs(n_batch, math.prod(out_size), weights))
+    samples = _threads.split(n_batch, n_batch * plan.macs(c_in, c_out, groups))
     if method == "gemm" and pointwise:
         kept = (slice(None), *(slice(None, None, s) for s in stride))  # one sample's kept cells
         cells = math.prod(out_size)
@@ -494,7 +489,7 @@ def transpose(x, weight, plan: Geometry, groups, method):
             taps.append((0, offset, int(tap)))
         phase_taps.append((residue, counts, taps))
     y = (np.empty if written else np.zeros)((n_batch, c_out, *out_size), dtype=x.dtype)
-    samples = _threads.split(n_batch, _macs(n_batch, math.prod(size), weights))
+    samples = _threads.split(n_batch, n_batch * plan.macs(c_in, c_out, groups))
     pads = [(low, g - low - n) for low, g, n in zip(lows, grid, size, strict=True)]
 
     def chunk_by_chunk(first: int, last: int) -> None:
@@ -600,7 +595,7 @@ def _transpose_by_products(x, weight, plan: Geometry, groups):
         ]
         crops.append((phases[phase], kept, tuple(map(slice, residue, out_size, stride))))
     y = (np.empty if written else np.zeros)((n_batch, c_out, *out_size), dtype=x.dtype)
-    work = _macs(n_batch, math.prod(size), weights)
+    work = n_batch * plan.macs(c_in, c_out, groups)
     samples = _threads.split(n_batch, work)
     pads = [(0, g - n) for g, n in zip(grid, size, strict=True)]
     per_sample = (c_in + len(phases) * c_out) * cells * x.itemsize

@@ -17,6 +17,7 @@ fields are in :mod:`convlib.geometry.receptive`) and "Transposed convolution" (o
 from __future__ import annotations
 
 import dataclasses
+import math
 
 from convlib._typing import IntOrTuple, Padding
 from convlib._validation import as_tuple
@@ -90,7 +91,26 @@ class Geometry:
 
     @property
     def effective_kernel_size(self) -> tuple[int, ...]:
+        """The cells one kernel application spans, :math:`d(k-1)+1` per dimension (the one place
+        this rule is written; :func:`effective_kernel_size` and every plan read it)."""
         return tuple(d * (k - 1) + 1 for k, d in zip(self.kernel_size, self.dilation, strict=True))
+
+    def macs(self, in_channels: int, out_channels: int, groups: int = 1) -> int:
+        r"""Multiply-accumulates of a convolution with this plan, for one sample.
+
+        Every position the kernel visits costs :math:`(C_	ext{in}/g)\,C_	ext{out}\prod k`
+        products: the output cells of a convolution, the input cells of a transposed one (each
+        scatters into :math:`C_	ext{out}/g` channels through every tap). The one place the MAC
+        rule is written: the layer specs, the counters of chapter 8 and the engine's work
+        estimate read it.
+
+        Examples
+        --------
+        >>> conv_geometry((32, 32), 3, padding=1).macs(16, 32)
+        4718592
+        """
+        cells = math.prod(self.input_size if self.transposed else self.output_size)
+        return cells * in_channels * out_channels // groups * math.prod(self.kernel_size)
 
     def window(self, index: IntOrTuple) -> tuple[list[int], ...]:
         """The cells position ``index`` touches, per dimension (see :func:`input_window`).

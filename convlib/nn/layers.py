@@ -257,9 +257,7 @@ class _ConvNd(Layer):
         return (self.out_channels, *self.geometry(sample).output_size)
 
     def sample_macs(self, sample: Shape) -> int:
-        cells = math.prod(self.geometry(sample).output_size)
-        taps = math.prod(self.kernel_size)
-        return cells * self.out_channels * self.in_channels // self.groups * taps
+        return self.geometry(sample).macs(self.in_channels, self.out_channels, self.groups)
 
     def keras_code(self) -> str | None:
         """The equivalent Keras layer, or None where Keras has none (e.g. asymmetric padding).
@@ -335,12 +333,6 @@ class _ConvTransposeNd(_ConvNd):
             spatial, self.kernel_size, self.stride, self.padding, self.output_padding,
             self.dilation,
         )  # fmt: skip
-
-    def sample_macs(self, sample: Shape) -> int:
-        # every input cell is multiplied by C_out/g kernel taps per input channel
-        cells = math.prod(self._check_sample(sample, self.in_channels)[1:])
-        taps = math.prod(self.kernel_size)
-        return cells * self.in_channels * self.out_channels // self.groups * taps
 
 
 _TRANSPOSE_FIELDS = tuple(

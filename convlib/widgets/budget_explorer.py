@@ -6,6 +6,7 @@ import traitlets
 from matplotlib.figure import Figure
 
 from convlib.nn import layers
+from convlib.nn.summaries import conv_kind
 from convlib.plotting import palette
 from convlib.plotting.groups_diagram import draw_block_diagonal, draw_group_connections
 from convlib.widgets._base import Explorer, Rendered, checked_count, code_block, esm
@@ -147,7 +148,7 @@ def render_groups(channels=8, groups=2, kernel_size=3, size=32) -> Rendered:
     draw_group_connections(channels, channels, groups, ax=left)
     draw_block_diagonal(channels, channels, groups, ax=right)
     layer = layers.Conv2d(channels, channels, kernel_size, padding=kernel_size // 2, groups=groups)
-    kind = "standard" if groups == 1 else "depthwise" if groups == channels else "grouped"
+    kind = conv_kind(layer)
     figure.suptitle(f"{kind} convolution: groups={groups} of {channels} channels")
     text = (
         f"<div>parameters {layer.num_params:,} = {channels}\u00b7{channels}\u00b7"
@@ -168,7 +169,7 @@ def describe_groups(channels=8, groups=2, kernel_size=3, size=32) -> dict:
         )
     except (ValueError, TypeError) as error:
         return {"error": str(error)}
-    kind = "standard" if groups == 1 else "depthwise" if groups == channels else "grouped"
+    kind = conv_kind(layer)
     return {
         "kind": kind,
         "params": layer.num_params,

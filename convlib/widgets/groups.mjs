@@ -33,7 +33,7 @@ export function describe(setting) {
     ? `layers.Conv2D(${c}, kernel_size=${k}, strides=1, padding="${p === 0 ? "valid" : "same"}", dilation_rate=1${g !== 1 ? `, groups=${g}` : ""}, use_bias=True)`
     : null;
   return {
-    kind: g === 1 ? "standard" : g === c ? "depthwise" : "grouped",
+    kind: k === 1 ? "pointwise" : g === 1 ? "standard" : g === c ? "depthwise" : "grouped",
     params: floorDiv(c * c, g) * taps + c,
     macs: o * o * floorDiv(c * c, g) * taps,
     torch: `nn.Conv2d(${c}, ${c}, kernel_size=${k}, stride=1, padding=${p}, dilation=1${g !== 1 ? `, groups=${g}` : ""})`,
