@@ -183,6 +183,7 @@ html[data-theme="dark"] .cl-x, body[data-jp-theme-light="false"] .cl-x, body.vsc
 .cl-x .cell.cur { fill: var(--cl-focus); }
 .cl-x .cell:focus { outline: none; stroke: var(--cl-focus); stroke-width: 2.5; }
 .cl-x .cl-text { margin-top: 6px; overflow-x: auto; }
+.cl-x .cl-drawing { overflow-x: auto; }
 .cl-x code { background: var(--cl-code); color: var(--cl-fg); padding: 0 3px; border-radius: 3px;
   overflow-wrap: anywhere; }
 .cl-x .cl-error { border-left: 4px solid var(--cl-focus); background: var(--cl-err-bg);
@@ -206,6 +207,15 @@ export function frame(host, title) {
   const text = el("div", { class: "cl-text", "aria-live": "polite" });
   root.append(el("style", { text: STYLE }), el("h3", { text: title }), controls, drawing, text);
   host.replaceChildren(root);
+  // On a narrow screen a drawing shrinks only while its 12 px text stays >= 10 px, then scrolls
+  // inside its own box (.cl-drawing) instead of becoming unreadable.
+  const readable = () => {
+    for (const node of drawing.querySelectorAll("svg[width]")) {
+      if (node.parentElement.closest("svg")) continue;
+      node.style.minWidth = `${Math.ceil((Number(node.getAttribute("width")) * 10) / 12)}px`;
+    }
+  };
+  new MutationObserver(readable).observe(drawing, { childList: true, subtree: true });
   return { root, controls, drawing, text };
 }
 
