@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import importlib
 import itertools
+import shutil
+import subprocess
 
 import numpy as np
 import pytest
@@ -94,3 +96,15 @@ def test_a_kernel_larger_than_the_padded_input_shows_convlibs_message():
 def test_the_module_is_self_contained():
     source = module.Im2colExplorer._esm
     assert "\nimport " not in source and "im2col explorer" in source
+
+
+def test_the_inlined_module_parses(tmp_path):
+    # _common.mjs is inlined before the module: a top-level name declared in both (STYLE was)
+    # is a SyntaxError that stops the explorer from loading at all
+    node = shutil.which("node")
+    if node is None:
+        pytest.skip("node not found")
+    path = tmp_path / "explorer.mjs"
+    path.write_text(module.Im2colExplorer._esm, encoding="utf-8")
+    checked = subprocess.run([node, "--check", str(path)], capture_output=True, text=True)
+    assert checked.returncode == 0, checked.stderr

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import importlib
 import itertools
+import shutil
+import subprocess
 
 import numpy as np
 import pytest
@@ -156,3 +158,15 @@ def test_the_module_is_self_contained_and_has_no_parameter_count():
     source = module.PoolingExplorer._esm
     assert "\nimport " not in source and "Pooling explorer" in source
     assert "parameters" not in source and "no weights" in source
+
+
+def test_the_inlined_module_parses(tmp_path):
+    # _common.mjs is inlined before the module: a top-level name declared in both (STYLE was)
+    # is a SyntaxError that stops the explorer from loading at all
+    node = shutil.which("node")
+    if node is None:
+        pytest.skip("node not found")
+    path = tmp_path / "explorer.mjs"
+    path.write_text(module.PoolingExplorer._esm, encoding="utf-8")
+    checked = subprocess.run([node, "--check", str(path)], capture_output=True, text=True)
+    assert checked.returncode == 0, checked.stderr

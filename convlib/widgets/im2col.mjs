@@ -104,7 +104,7 @@ export function settingOf(model) {
   return Object.fromEntries(SETTING.map((name) => [name, model.get(name)]));
 }
 
-const STYLE = `
+const IM2COL_STYLE = `
 .cl-im2col .cl-grids { display: flex; flex-wrap: wrap; gap: 6px 18px; align-items: flex-start; }
 .cl-im2col .cl-matrix { overflow-x: auto; max-width: 100%; margin-top: 6px; }
 .cl-im2col g.cl-c rect { fill: var(--cl-cell); stroke: var(--cl-line); stroke-width: 0.6; }
@@ -156,13 +156,13 @@ export function draw(area, setting, info, built, position, onPick) {
         String(built.matrix[row][column]), ` data-column="${column}"`));
     }
   }
-  const width = left + columns * ms + 4;
+  const width = Math.max(left + columns * ms + 4, 160);
   const height = 20 + rows * ms + 4;
   const matrix = svg("svg", { viewBox: `0 0 ${width} ${height}`, width, height, tabindex: 0, role: "slider",
     "aria-label": `window matrix, ${rows} rows by ${columns} columns; columns 0 to ${l} filled. Left and right arrows move the window.`,
     "aria-valuemin": 0, "aria-valuemax": columns - 1, "aria-valuenow": l });
   matrix.style.maxWidth = "none"; // wide matrices scroll in their own box, not the page
-  matrix.innerHTML = `<text x="${left}" y="13">window matrix ${rows}\u00d7${columns} (C\u00b7k\u00b2 rows, one column per output position)</text>${parts.join("")}`;
+  matrix.innerHTML = `<text x="${left}" y="13">window matrix ${rows}\u00d7${columns}</text>${parts.join("")}`;
   area.replaceChildren(el("div", { class: "cl-grids" }, inputs), el("div", { class: "cl-matrix" }, [matrix]));
   // light the current window: the cells column l copies
   for (const row of range(rows)) {
@@ -191,7 +191,7 @@ export function draw(area, setting, info, built, position, onPick) {
 function render({ model, el: host }) {
   const ui = frame(host, "im2col explorer");
   ui.root.classList.add("cl-im2col");
-  ui.root.prepend(el("style", { text: STYLE }));
+  ui.root.prepend(el("style", { text: IM2COL_STYLE }));
   const c = {
     in_channels: slider(model, "in_channels", "channels C_in", ...LIMITS.in_channels),
     out_channels: slider(model, "out_channels", "C_out", ...LIMITS.out_channels),

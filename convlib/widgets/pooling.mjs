@@ -176,7 +176,7 @@ export function settingOf(model) {
   return Object.fromEntries(SETTING.map((name) => [name, model.get(name)]));
 }
 
-const STYLE = `
+const POOL_STYLE = `
 .cl-pool .cl-grids { display: flex; flex-wrap: wrap; gap: 8px 28px; align-items: flex-start; }
 .cl-pool g.cl-c rect { fill: var(--cl-cell); stroke: var(--cl-line); stroke-width: 0.6; }
 .cl-pool g.cl-c.pad rect { fill: var(--cl-pad); stroke-dasharray: 2 2; }
@@ -324,7 +324,7 @@ function text(setting, info) {
 function render({ model, el: host }) {
   const ui = frame(host, "Pooling explorer");
   ui.root.classList.add("cl-pool");
-  ui.root.prepend(el("style", { text: STYLE }));
+  ui.root.prepend(el("style", { text: POOL_STYLE }));
   const c = {
     mode: dropdown(model, "mode", "pooling", [["max", "max"], ["avg", "average"]]),
     input_size: slider(model, "input_size", "input size n", ...LIMITS.input_size),
