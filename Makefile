@@ -110,7 +110,11 @@ $(NODE_FIXTURE)/explorers.json.gz: tests/node/make_fixture.py $(wildcard convlib
                                    $(VENV)/.installed-test
 	$(BIN)/python tests/node/make_fixture.py $(NODE_FIXTURE)
 
-node-tests: $(NODE_FIXTURE)/explorers.json.gz  ## The explorers' ES modules under node against convlib, whole control grids.
+$(NODE_FIXTURE)/values.json.gz: tests/node/make_values_fixture.py tests/node/make_fixture.py \
+                                $(wildcard convlib/*.py convlib/*/*.py convlib/widgets/*) $(VENV)/.installed-test
+	$(BIN)/python tests/node/make_values_fixture.py $(NODE_FIXTURE)
+
+node-tests: $(NODE_FIXTURE)/explorers.json.gz $(NODE_FIXTURE)/values.json.gz  ## The explorers' ES modules under node against convlib, whole control grids.
 	CONVLIB_NODE_FIXTURE=$(NODE_FIXTURE) node --test tests/node/
 
 notebook-tests: $(VENV)/.installed-test  ## Run every notebook under nbval (assert cells included).
