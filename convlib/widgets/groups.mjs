@@ -115,6 +115,7 @@ function diagram(c, g, onKey) {
     rects.forEach((r, index) => {
       r.addEventListener("mouseenter", () => light(kind, index));
       r.addEventListener("focus", () => light(kind, index));
+      r.addEventListener("click", () => light(kind, index)); // a tap on a touch screen
       r.addEventListener("keydown", (event) => {
         const next = { ArrowUp: index - 1, ArrowDown: index + 1 }[event.key];
         if (next === undefined || next < 0 || next >= c) return;
