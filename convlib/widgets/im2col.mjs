@@ -5,6 +5,7 @@
 // conv_output_size, convlib.algorithms.im2col and Conv2d; tests/node sweeps the control grid.
 import { bind, codeLine, controlsError, el, errorBox, floorDiv, frame, paddedOutputSize, range,
   slider, svg, thousands } from "./_common.mjs";
+import { copyableCode, shareState } from "./share.mjs";
 
 export const LIMITS = { in_channels: [1, 3], out_channels: [1, 4], input_size: [1, 6],
   kernel_size: [1, 4], stride: [1, 3], padding: [0, 2], dilation: [1, 3] };
@@ -243,13 +244,15 @@ function render({ model, el: host }) {
     refocus = false;
     ui.text.replaceChildren(
       ...lines(setting, info, model.get("position")).map((line) => el("div", { text: line })),
-      codeLine("PyTorch:", info.torch),
+      copyableCode("PyTorch:", info.torch),
       codeLine("convlib:", info.call),
     );
   };
+  const unshare = shareState(model, "im2col", [...SETTING.filter((name) => name !== "input_values"), "position"]);
   const unbind = bind(model, [...SETTING, "position"], redraw);
   return () => {
     stop();
+    unshare();
     unbind();
   };
 }

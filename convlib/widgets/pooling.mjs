@@ -5,6 +5,7 @@
 // max_pool2d, avg_pool2d and pool_output_size; tests/node sweeps the whole control grid.
 import { bind, codeLine, controlsError, dropdown, el, errorBox, floorDiv, frame, pyRepr, range,
   slider, svg, uid } from "./_common.mjs";
+import { copyableCode, shareState } from "./share.mjs";
 
 export const MODES = ["max", "avg"];
 export const LIMITS = { input_size: [1, 8], kernel_size: [1, 4], stride: [1, 4], padding: [0, 2],
@@ -316,7 +317,7 @@ function text(setting, info) {
   return [
     el("div", { text: formula(setting, info) }),
     el("div", { text: `output shape (1, 1, ${o}, ${o}) as (N, C, H, W); pooling has no weights: nothing to learn.` }),
-    codeLine("PyTorch:", info.torch),
+    copyableCode("PyTorch:", info.torch),
     codeLine("convlib:", info.call),
   ];
 }
@@ -377,9 +378,11 @@ function render({ model, el: host }) {
     }
     ui.text.replaceChildren(...text(setting, info));
   };
+  const unshare = shareState(model, "pool", [...SETTING.filter((name) => name !== "input_values"), "position"]);
   const unbind = bind(model, [...SETTING, "position"], redraw);
   return () => {
     stop();
+    unshare();
     unbind();
   };
 }
