@@ -203,7 +203,7 @@ function render({ model, el: host }) {
     dilation: slider(model, "dilation", "dilation d", ...LIMITS.dilation),
     position: slider(model, "position", "column", 0, 0),
   };
-  const play = el("button", { type: "button", "aria-pressed": "false", text: "\u25b6 Play" });
+  const play = el("button", { type: "button", "aria-pressed": "false", text: "Play" });
   ui.controls.append(...Object.values(c).map((x) => x.node), play);
   let timer = null;
   let columns = 1;
@@ -212,12 +212,12 @@ function render({ model, el: host }) {
     clearInterval(timer);
     timer = null;
     play.setAttribute("aria-pressed", "false");
-    play.textContent = "\u25b6 Play";
+    play.textContent = "Play";
   };
   play.addEventListener("click", () => {
     if (timer) return stop();
     play.setAttribute("aria-pressed", "true");
-    play.textContent = "\u23f8 Pause";
+    play.textContent = "Pause";
     timer = setInterval(() => {
       model.set("position", (model.get("position") + 1) % columns);
       model.save_changes();
