@@ -221,7 +221,7 @@ function render({ model, el: host }) {
     timer = setInterval(() => {
       model.set("position", (model.get("position") + 1) % columns);
       model.save_changes();
-    }, 800);
+    }, 700);
   });
   const pick = (column, keyboard = false) => {
     refocus = keyboard;

@@ -4,7 +4,7 @@
 // divisor PyTorch uses). describe() mirrors describe_pooling, which calls convlib's public
 // max_pool2d, avg_pool2d and pool_output_size; tests/node sweeps the whole control grid.
 import { bind, codeLine, controlsError, dropdown, el, errorBox, floorDiv, frame, pyRepr, range,
-  slider, svg, uid } from "./_common.mjs";
+  slider, svg } from "./_common.mjs";
 import { copyableCode, shareState } from "./share.mjs";
 
 export const MODES = ["max", "avg"];
@@ -193,18 +193,7 @@ const POOL_STYLE = `
 .cl-pool .cl-derivation { min-height: 2.9em; font-variant-numeric: tabular-nums; }
 `;
 
-/** A labelled checkbox bound to a boolean trait. */
-function checkbox(model, name, label) {
-  const id = uid(name);
-  const input = el("input", { type: "checkbox", id, "data-trait": name });
-  input.addEventListener("change", () => {
-    model.set(name, input.checked);
-    model.save_changes();
-  });
-  const sync = () => { input.checked = Boolean(model.get(name)); };
-  sync();
-  return { node: el("label", { for: id }, [input, label]), input, sync };
-}
+const BOOLEANS = [[false, "False"], [true, "True"]];
 
 /** SVG markup of one cell: a group holding the square and its number. */
 function cellMarkup(x, y, cs, classes, attrs, label) {
@@ -333,8 +322,8 @@ function render({ model, el: host }) {
     stride: slider(model, "stride", "stride s", ...LIMITS.stride),
     padding: slider(model, "padding", "padding p", ...LIMITS.padding),
     dilation: slider(model, "dilation", "dilation d", ...LIMITS.dilation),
-    ceil_mode: checkbox(model, "ceil_mode", "ceil_mode"),
-    count_include_pad: checkbox(model, "count_include_pad", "count_include_pad"),
+    ceil_mode: dropdown(model, "ceil_mode", "ceil_mode", BOOLEANS),
+    count_include_pad: dropdown(model, "count_include_pad", "count_include_pad", BOOLEANS),
     position: slider(model, "position", "output position", 0, 0),
   };
   const play = el("button", { type: "button", "aria-pressed": "false", text: "Play" });
@@ -356,7 +345,7 @@ function render({ model, el: host }) {
     timer = setInterval(() => {
       model.set("position", (model.get("position") + 1) % outputs);
       model.save_changes();
-    }, 900);
+    }, 700);
   });
   const pick = (flat) => {
     model.set("position", flat);
