@@ -12,6 +12,8 @@ export function parseCount(text) {
   return Number(cleaned);
 }
 
+const capitalized = (text) => text.charAt(0).toUpperCase() + text.slice(1);
+
 /** The answer as the page shows it when revealed. */
 export function answerText(quiz) {
   return quiz.kind === "choice" ? quiz.answer : thousands(quiz.answer);
@@ -48,7 +50,7 @@ export function checkPrediction(quiz, typed) {
   return {
     correct: false,
     tried: true,
-    message: `${quiz.name} is not ${thousands(value)}: ${quiz.hint}.`,
+    message: `${capitalized(quiz.name)} is not ${thousands(value)}: ${quiz.hint}.`,
   };
 }
 
