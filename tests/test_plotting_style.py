@@ -8,6 +8,7 @@ import re
 import matplotlib
 import pytest
 from matplotlib.figure import Figure
+from matplotlib.text import Text
 
 from convlib import plotting
 from convlib.plotting import palette, style
@@ -62,3 +63,20 @@ def test_animation_player_frames_are_themed_svgs_shown_at_96_css_px_per_inch():
         assert "prefers-color-scheme: dark" in base64.b64decode(data).decode()
     width = round(animation._fig.get_figwidth() * 96)
     assert re.search(rf'<img id="_anim_img\w+" alt="[^"]+" width="{width}"', player)
+
+
+@pytest.mark.parametrize("width", [4.0, 7.5, 10.0])
+def test_no_text_of_a_book_figure_shows_under_10_css_px_in_the_column(width):
+    figure = Figure(figsize=(width, 2))
+    ax = figure.add_subplot()
+    ax.plot([0, 1], [1, 0], label="a line")
+    ax.legend(fontsize=5)
+    ax.set_title("a title", fontsize=6)
+    ax.tick_params(labelsize=4)
+    plotting.figure_to_svg(figure)
+    scale = min(1.0, style.BOOK_COLUMN_PX / (width * 96))
+    texts = [t for t in figure.findobj(Text) if t.get_text().strip()]
+    ticks = ax.xaxis.get_major_ticks() + ax.yaxis.get_major_ticks()
+    texts += [tick.label1 for tick in ticks]
+    assert len(texts) > 5
+    assert min(t.get_fontsize() * 96 / 72 * scale for t in texts) >= style.MIN_TEXT_PX

@@ -11,8 +11,6 @@ from matplotlib.animation import FuncAnimation, PillowWriter
 from convlib.plotting import style
 from convlib.plotting.conv_diagram import ConvStepDiagram
 
-CSS_PX_PER_INCH = 96  # a CSS pixel is 1/96 in; matplotlib's SVG point is 1/72 in
-
 
 def animate_conv(
     input_size,
@@ -60,6 +58,7 @@ def to_html(animation: FuncAnimation, alt: str | None = None) -> str:
     figure's title) describes it for screen readers.
     """
     figure = animation._fig
+    style.readable_text(figure)
     with matplotlib.rc_context({**style.BOOK_RC, "animation.frame_format": "svg"}):
         player = animation.to_jshtml(default_mode="loop")
     player = style.theme_svg_frames(player)
@@ -68,7 +67,7 @@ def to_html(animation: FuncAnimation, alt: str | None = None) -> str:
     player = re.sub(r'<link rel="stylesheet"[^>]*font-awesome[^>]*>', "", player)
     title = getattr(getattr(animation, "diagram", None), "title", "") or "convolution animation"
     description = html.escape(alt or f"Animation: {title}".replace("\n", " "), quote=True)
-    width = round(figure.get_figwidth() * CSS_PX_PER_INCH)
+    width = round(figure.get_figwidth() * style.CSS_PX_PER_INCH)
     player = re.sub(
         r'<img id="(_anim_img\w+)"',
         rf'<img id="\1" alt="{description}" width="{width}" style="max-width: 100%; height: auto"',

@@ -21,8 +21,13 @@ import re
 
 import matplotlib
 from matplotlib.figure import Figure
+from matplotlib.text import Text
 
 from convlib.plotting import palette
+
+CSS_PX_PER_INCH = 96  # a CSS pixel is 1/96 in; matplotlib's SVG point is 1/72 in
+BOOK_COLUMN_PX = 720  # the content column at 1366 px is 741 CSS px; a player's panel is less
+MIN_TEXT_PX = 10.0  # no text in a figure under 10 CSS px at desktop width (issue 26)
 
 # colour on the light page -> colour on the dark page (only colours drawn on the page background)
 DARK_COLOURS = {palette.INK: palette.INK_DARK, palette.EDGE: palette.EDGE_DARK}
@@ -71,8 +76,29 @@ def theme_svg(svg: str) -> str:
     return svg[: match.end()] + sheet + svg[match.end() :]
 
 
+def readable_text(figure: Figure, column_px: float = BOOK_COLUMN_PX) -> None:
+    """Raise every text of ``figure`` that would show under :data:`MIN_TEXT_PX` CSS px.
+
+    The figure is shown at 96 CSS px per inch, shrunk to ``column_px`` when wider (the book's
+    content column); a text's size in points is 4/3 of its CSS px at full size.
+    """
+    scale = min(1.0, column_px / (figure.get_figwidth() * CSS_PX_PER_INCH))
+    floor = MIN_TEXT_PX / scale * 72 / CSS_PX_PER_INCH * 1.02  # in points, with a 2% margin
+    for ax in figure.axes:
+        for axis in (ax.xaxis, ax.yaxis):
+            for ticks in (axis.get_major_ticks(), axis.get_minor_ticks()):
+                if ticks and ticks[0].label1.get_fontsize() < floor:
+                    axis.set_tick_params(which="both", labelsize=floor)
+    for text in figure.findobj(Text):
+        if text.get_text().strip() and text.get_fontsize() < floor:
+            text.set_fontsize(floor)
+
+
 def figure_to_svg(figure: Figure) -> str:
-    """The book's SVG of ``figure``: tight bounding box, text as text, dark-theme style sheet."""
+    """The book's SVG of ``figure``: tight bounding box, text as text and at least
+    :data:`MIN_TEXT_PX` CSS px in the book's column (:func:`readable_text`), dark-theme style sheet.
+    """
+    readable_text(figure)
     buffer = io.StringIO()
     with matplotlib.rc_context(BOOK_RC):
         figure.savefig(buffer, format="svg", bbox_inches="tight", metadata={"Date": None})
