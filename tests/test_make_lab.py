@@ -40,3 +40,17 @@ def test_make_lab_turns_nbgraders_menus_and_server_extensions_off():
     extensions = server["ServerApp"]["jpserver_extensions"]
     assert extensions and all(name.startswith("nbgrader.") for name in extensions)
     assert not any(extensions.values())
+
+
+def test_what_a_run_all_in_make_lab_writes_is_ignored_by_git():
+    """Run All saves outputs into the scratch copy, which git ignores: `git status` stays clean."""
+    (launch,) = lab_recipe()
+    directory = re.search(r"--notebook-dir=(\S+)", launch).group(1)
+    config_dir = re.search(r"JUPYTER_CONFIG_DIR=(\S+)", launch).group(1)
+    for written in (
+        f"{directory}/01_convolution.ipynb",
+        f"{directory}/.ipynb_checkpoints/01_convolution-checkpoint.ipynb",
+        f"{Path(config_dir).relative_to(ROOT)}/lab/workspaces/default.jupyterlab-workspace",
+    ):
+        ignored = subprocess.run(["git", "check-ignore", "-q", written], cwd=ROOT)
+        assert ignored.returncode == 0, f"git would see {written}"
