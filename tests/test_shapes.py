@@ -380,13 +380,9 @@ def test_mismatched_tuple_lengths_are_rejected_everywhere():
             function(**arguments)
 
 
-def test_names_kept_for_older_call_sites_are_the_plan():
+def test_output_padding_must_be_smaller_than_stride_or_dilation():
     from convlib.geometry import shapes
 
-    assert shapes.padded_output_size((5, 6), (3, 3), (2, 1), ((1, 0), (0, 2)), (1, 1)) == (
-        convlib.conv_geometry((5, 6), 3, (2, 1), ((1, 0), (0, 2)), beyond_torch=True).output_size
-    ) == (2, 6)  # fmt: skip
-    assert shapes._check_output_padding is shapes.check_output_padding
     with pytest.raises(ValueError, match=r"output_padding must be smaller than either stride"):
         shapes.check_output_padding((1,), (1,), (1,))
     shapes.check_output_padding((1,), (1,), (2,))  # smaller than the dilation: allowed

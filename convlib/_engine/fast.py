@@ -570,8 +570,10 @@ def _transpose_by_products(x, weight, plan: Geometry, groups):
     c_group, c_out, count_taps = c_in // groups, o_group * groups, math.prod(kernel)
     # every full position's phase cell, and room for the largest shift past the input
     grid = [
-        max(n + d * (k - 1) // s, (o - 1 + p) // s + 1)
-        for n, k, s, d, o, p in zip(size, kernel, stride, dilation, out_size, padding, strict=True)
+        max(n + (e - 1) // s, (o - 1 + p) // s + 1)
+        for n, e, s, o, p in zip(
+            size, plan.effective_kernel_size, stride, out_size, padding, strict=True
+        )
     ]
     cells = math.prod(grid)
     # tap j lands where a forward convolution's tap j reads: the same phases and shifts

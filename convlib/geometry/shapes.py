@@ -91,9 +91,8 @@ class Geometry:
 
     @property
     def effective_kernel_size(self) -> tuple[int, ...]:
-        """The cells one kernel application spans, :math:`d(k-1)+1` per dimension (the one place
-        this rule is written; :func:`effective_kernel_size` and every plan read it)."""
-        return tuple(d * (k - 1) + 1 for k, d in zip(self.kernel_size, self.dilation, strict=True))
+        """The cells one kernel application spans per dimension (:func:`span`)."""
+        return tuple(span(k, d) for k, d in zip(self.kernel_size, self.dilation, strict=True))
 
     def macs(self, in_channels: int, out_channels: int, groups: int = 1) -> int:
         r"""Multiply-accumulates of a convolution with this plan, for one sample.
@@ -158,6 +157,13 @@ class Geometry:
         return Geometry(inner, self.kernel_size, (1,) * self.ndim, self.dilation, pads, out)
 
 
+def span(kernel_size: int, dilation: int) -> int:
+    """The cells one application of a ``kernel_size`` kernel with ``dilation`` covers:
+    :math:`d(k-1)+1`. The one place this rule is written: every plan, size function and
+    explorer reads it (the explorers' ES modules through geometry.mjs's ``span``)."""
+    return dilation * (kernel_size - 1) + 1
+
+
 def _window(index: int, kernel: int, stride: int, before: int, dilation: int) -> list[int]:
     """The index map of every convolution: position ``index`` meets cells ``i s - p + j d``."""
     return [index * stride - before + j * dilation for j in range(kernel)]
@@ -177,7 +183,7 @@ def effective_kernel_size(kernel_size: IntOrTuple, dilation: IntOrTuple = 1) -> 
     n = nd or 1
     k = as_tuple(kernel_size, n, "kernel_size")
     d = as_tuple(dilation, n, "dilation")
-    return _scalar_or_tuple(tuple(di * (ki - 1) + 1 for ki, di in zip(k, d, strict=True)), nd)
+    return _scalar_or_tuple(tuple(span(ki, di) for ki, di in zip(k, d, strict=True)), nd)
 
 
 def same_padding(kernel_size: IntOrTuple, dilation: IntOrTuple = 1) -> Pairs:
@@ -196,7 +202,7 @@ def same_padding(kernel_size: IntOrTuple, dilation: IntOrTuple = 1) -> Pairs:
     n = _ndim(kernel_size, dilation) or 1
     k = as_tuple(kernel_size, n, "kernel_size")
     d = as_tuple(dilation, n, "dilation")
-    totals = [di * (ki - 1) for ki, di in zip(k, d, strict=True)]
+    totals = [span(ki, di) - 1 for ki, di in zip(k, d, strict=True)]
     return tuple((t // 2, t - t // 2) for t in totals)
 
 
@@ -239,7 +245,7 @@ def resolve_padding(
         )
     k = as_tuple(kernel_size, n, "kernel_size")
     d = as_tuple(dilation, n, "dilation")
-    spans = [di * (ki - 1) for ki, di in zip(k, d, strict=True)]
+    totals = [span(ki, di) - 1 for ki, di in zip(k, d, strict=True)]
     if padding == "valid":
         return ((0, 0),) * n
     if padding == "same":
@@ -250,7 +256,7 @@ def resolve_padding(
                 f"received stride={stride!r}"
             )
         return same_padding(k, d)
-    return tuple((t, 0 if padding == "causal" else t) for t in spans)
+    return tuple((t, 0 if padding == "causal" else t) for t in totals)
 
 
 def conv_geometry(
@@ -293,14 +299,14 @@ def conv_geometry(
     pads = resolve_padding(padding, k, stride, d, beyond_torch=beyond_torch)
     out = []
     for axis, (ni, ki, si, di, (lo, hi)) in enumerate(zip(sizes, k, s, d, pads, strict=True)):
-        padded, span = ni + lo + hi, di * (ki - 1) + 1
-        if span > padded:
+        padded, extent = ni + lo + hi, span(ki, di)
+        if extent > padded:
             raise ValueError(
                 f"kernel is larger than the padded input along spatial dimension {axis}: "
-                f"kernel_size={ki} with dilation={di} spans {span} cells but the input of size "
+                f"kernel_size={ki} with dilation={di} spans {extent} cells but the input of size "
                 f"{ni} padded by ({lo}, {hi}) has {padded}"
             )
-        out.append((padded - span) // si + 1)
+        out.append((padded - extent) // si + 1)
     return Geometry(sizes, k, s, d, pads, tuple(out))
 
 
@@ -375,27 +381,10 @@ def check_output_padding(
             )
 
 
-# Kept for branches written before the geometry plan (ops, explorers): call sites should move
-# to conv_transpose_geometry / conv_geometry, then these two names can go.
-_check_output_padding = check_output_padding
-
-
-def padded_output_size(
-    size: tuple[int, ...],
-    kernel_size: tuple[int, ...],
-    stride: tuple[int, ...],
-    padding: Pairs,
-    dilation: tuple[int, ...],
-) -> tuple[int, ...]:
-    """:func:`conv_geometry`'s ``output_size`` for checked tuples and ``(before, after)`` pairs."""
-    plan = conv_geometry(size, kernel_size, stride, padding, dilation, beyond_torch=True)
-    return plan.output_size
-
-
 def _transpose_sizes(sizes, k, s, p, d) -> tuple[tuple[int, ...], ...]:
     """The transposed size rule: sizes at ``output_padding=0``, smallest and largest valid."""
     natural = tuple(
-        (ni - 1) * si - 2 * pi + di * (ki - 1) + 1
+        (ni - 1) * si - 2 * pi + span(ki, di)
         for ni, ki, si, pi, di in zip(sizes, k, s, p, d, strict=True)
     )
     largest = tuple(lo + si - 1 for lo, si in zip(natural, s, strict=True))
@@ -443,7 +432,7 @@ def pool_geometry(
                 f"(PyTorch: 'pad should be at most half of effective kernel size'); "
                 f"received padding={padding!r} with kernel_size={kernel_size!r}"
             )
-        o = (ni + 2 * pi - di * (ki - 1) - 1 + (si - 1 if ceil_mode else 0)) // si + 1
+        o = (ni + 2 * pi - span(ki, di) + (si - 1 if ceil_mode else 0)) // si + 1
         if ceil_mode and (o - 1) * si >= ni + pi:
             o -= 1
         if o < 1:

@@ -14,7 +14,7 @@ import numbers
 
 from convlib._typing import IntOrTuple, Shape
 from convlib._validation import as_tuple, check_positive_int, expand_single
-from convlib.geometry.shapes import Geometry, pool_geometry
+from convlib.geometry.shapes import Geometry, effective_kernel_size, pool_geometry
 from convlib.nn.layers import Field, Layer
 
 
@@ -39,8 +39,7 @@ class _PoolNd(Layer):
         self.dilation = as_tuple(dilation, n, "dilation")
         self.ceil_mode = bool(ceil_mode)
         # the padding rule holds for every input: check it now (an input the window fits)
-        spans = zip(self.kernel_size, self.dilation, strict=True)
-        self.geometry((1, *(d * (k - 1) + 1 for k, d in spans)))
+        self.geometry((1, *effective_kernel_size(self.kernel_size, self.dilation)))
 
     @property
     def sample_ndim(self) -> int:

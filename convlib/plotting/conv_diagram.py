@@ -15,16 +15,9 @@ from matplotlib.axes import Axes
 
 from convlib._validation import as_tuple
 from convlib.functional import convolution as ops
-from convlib.geometry.shapes import Geometry, conv_geometry, resolve_padding
+from convlib.geometry.shapes import Geometry, conv_geometry
 from convlib.plotting import palette
 from convlib.plotting.grid import draw_grid, finish, format_number, new_axes, size_text
-
-
-def diagram_padding(padding, kernel_size, stride, dilation) -> tuple[tuple[int, int], ...]:
-    """``(before, after)`` per dimension, for every padding a diagram can show: PyTorch's, plus
-    ``'full'`` and explicit pairs (:func:`convlib.geometry.shapes.resolve_padding` with
-    ``beyond_torch``)."""
-    return resolve_padding(padding, kernel_size, stride, dilation, beyond_torch=True)
 
 
 def diagram_geometry(input_size, kernel_size, stride=1, padding=0, dilation=1) -> Geometry:
@@ -39,12 +32,6 @@ def diagram_geometry(input_size, kernel_size, stride=1, padding=0, dilation=1) -
     return conv_geometry(size, kernel, stride, padding, dilation, beyond_torch=True)
 
 
-def _normalise(input_size, kernel_size, stride, padding, dilation):
-    plan = diagram_geometry(input_size, kernel_size, stride, padding, dilation)
-    return (plan.input_size, plan.kernel_size, plan.stride, plan.dilation, plan.padding,
-            plan.output_size)  # fmt: skip
-
-
 def highlighted_cells(
     input_size, kernel_size, stride=1, padding=0, dilation=1, output_index=0
 ) -> tuple[set[tuple[int, ...]], set[tuple[int, ...]]]:
@@ -54,6 +41,11 @@ def highlighted_cells(
     least the size). ``input_size`` is an int (square 2-D), or a tuple of 1 or 2 sizes.
     """
     plan = diagram_geometry(input_size, kernel_size, stride, padding, dilation)
+    return _split_window(plan, output_index)
+
+
+def _split_window(plan: Geometry, output_index) -> tuple[set, set]:
+    """``plan``'s window at ``output_index``, split into input cells and padding cells."""
     size, out = plan.input_size, plan.output_size
     index = as_tuple(output_index, len(size), "output_index", minimum=0)
     if any(i >= o for i, o in zip(index, out, strict=True)):
@@ -102,10 +94,9 @@ class ConvStepDiagram:
         ax: Axes | None = None,
         title=None,
     ):
-        self.geometry = diagram_geometry(input_size, kernel_size, stride, padding, dilation)
-        self.size, self.kernel, self.stride, self.dilation, self.pads, self.out = _normalise(
-            input_size, kernel_size, stride, padding, dilation
-        )
+        plan = self.geometry = diagram_geometry(input_size, kernel_size, stride, padding, dilation)
+        self.size, self.kernel, self.stride = plan.input_size, plan.kernel_size, plan.stride
+        self.dilation, self.pads, self.out = plan.dilation, plan.padding, plan.output_size
         self.padding = padding
         nd = len(self.size)
         rng = np.random.default_rng(0)
@@ -215,9 +206,7 @@ class ConvStepDiagram:
     def show(self, output_index) -> None:
         """Highlight the kernel footprint and output cell of ``output_index``."""
         index = as_tuple(output_index, len(self.size), "output_index", minimum=0)
-        inside, padding = highlighted_cells(
-            self.size, self.kernel, self.stride, self.padding, self.dilation, index
-        )
+        inside, padding = _split_window(self.geometry, index)
         colors = self._base.copy()
         before = self._before
         for cell in inside | padding:
@@ -238,17 +227,15 @@ class ConvStepDiagram:
 
     def _show_weights(self, index) -> None:
         taps = list(itertools.product(*(range(k) for k in self.kernel)))
+        window = self.geometry.window(index)  # input coordinates of every tap, per dimension
         terms = []
         for text, tap in zip(self._weight_texts, taps, strict=True):
-            cell = [
-                i * s + j * d
-                for i, s, j, d in zip(index, self.stride, tap, self.dilation, strict=True)
-            ]
+            source = [cells[j] for cells, j in zip(window, tap, strict=True)]
+            cell = [si + lo for si, (lo, _) in zip(source, self.pads, strict=True)]  # padded grid
             r, c = (0, cell[0]) if len(cell) == 1 else cell
             text.set_position((c + 0.97, r + 0.98))
             weight = self.weights[tap]
             text.set_text(format_number(weight))
-            source = [ci - lo for ci, (lo, _) in zip(cell, self.pads, strict=True)]
             inside = all(0 <= si < n for si, n in zip(source, self.size, strict=True))
             value = self.values[tuple(source)] if inside else 0
             terms.append(f"{_factor(value)}\u00b7{_factor(weight)}")

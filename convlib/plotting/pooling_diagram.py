@@ -13,7 +13,7 @@ from matplotlib.figure import Figure
 
 from convlib.functional.pooling import avg_pool2d, max_pool2d
 from convlib.functional.resampling import interpolate, pixel_shuffle
-from convlib.geometry.shapes import pool_output_size
+from convlib.geometry.shapes import pool_geometry
 from convlib.plotting import palette
 from convlib.plotting.grid import draw_grid, finish, format_number, new_axes, size_text
 
@@ -57,14 +57,16 @@ def draw_pooling(
         y = avg_pool2d(x[None], k, s, p, ceil_mode, count_include_pad)[0]
     else:
         raise ValueError(f"mode must be 'max' or 'avg'; received mode={mode!r}")
-    out = pool_output_size(x.shape, k, s, p, d, ceil_mode)
+    plan = pool_geometry(x.shape, k, s, p, d, ceil_mode)
+    out = plan.output_size
     row, col = output_index
     if not (0 <= row < out[0] and 0 <= col < out[1]):
         raise ValueError(
             f"output_index must lie in the {size_text(out)} output; received {output_index!r}"
         )
     # the drawn canvas: padding on both sides, plus what a ceil-mode window reaches beyond it
-    reach = [(o - 1) * si + di * (ki - 1) + 1 for o, si, di, ki in zip(out, s, d, k, strict=True)]
+    spans = plan.effective_kernel_size
+    reach = [(o - 1) * si + e for o, si, e in zip(out, s, spans, strict=True)]
     extent = [max(n + 2 * pi, r) for n, pi, r in zip(x.shape, p, reach, strict=True)]
     colors = np.full(extent, palette.INPUT_LIGHT, dtype=object)
     hatches = np.zeros(extent, dtype=bool)

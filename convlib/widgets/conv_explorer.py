@@ -10,7 +10,7 @@ import traitlets
 from convlib.geometry import shapes
 from convlib.geometry.shapes import conv_transpose_output_size, conv_transpose_output_size_range
 from convlib.nn import layers
-from convlib.plotting.conv_diagram import diagram_padding, draw_conv_step
+from convlib.plotting.conv_diagram import draw_conv_step
 from convlib.plotting.transposed_diagram import draw_transposed_as_conv
 from convlib.widgets._base import (
     Explorer,
@@ -65,15 +65,14 @@ def preset_values(kind: str, name: str, size: int, nd: int) -> np.ndarray:
     raise ValueError(f"unknown {kind} preset {name!r}")
 
 
-def conv_formula(n: int, k: int, s: int, pads: tuple[int, int], d: int) -> str:
-    """The output-size formula with the numbers substituted."""
-    lo, hi = pads
-    inner = n + lo + hi - d * (k - 1) - 1  # shown in the formula; the result is shapes'
-    result = shapes.conv_geometry((n,), (k,), (s,), ((lo, hi),), (d,), beyond_torch=True)
+def conv_formula(plan: shapes.Geometry) -> str:
+    """The output-size formula of ``plan``'s first dimension, with its numbers substituted."""
+    n, k, s, d = plan.input_size[0], plan.kernel_size[0], plan.stride[0], plan.dilation[0]
+    (lo, hi), span = plan.padding[0], plan.effective_kernel_size[0]
     return (
         "o = \u230a(n + p_before + p_after \u2212 d(k\u22121) \u2212 1)/s\u230b + 1"
         f" = \u230a({n} + {lo} + {hi} \u2212 {d}\u00b7{k - 1} \u2212 1)/{s}\u230b + 1"
-        f" = \u230a{inner}/{s}\u230b + 1 = {result.output_size[0]}"
+        f" = \u230a{n + lo + hi - span}/{s}\u230b + 1 = {plan.output_size[0]}"
     )
 
 
@@ -85,13 +84,17 @@ def transpose_formula(n: int, k: int, s: int, p: int, op: int, d: int) -> str:
     )
 
 
-def _torch_padding(padding, k, d, nd):
-    """PyTorch's padding argument for a diagram padding ('full' becomes the int d(k-1))."""
+def _torch_padding(padding, plan: shapes.Geometry):
+    """PyTorch's padding argument for an explorer padding: 'full' is the int its plan pads on
+    each side; 'causal' has none (the code pads explicitly first)."""
     if padding == "full":
-        return shapes.resolve_padding("full", k, 1, d, beyond_torch=True)[0][0]
-    if padding == "causal":
-        return 0
-    return padding
+        return plan.padding[0][0]
+    return 0 if padding == "causal" else padding
+
+
+def _causal_pad(plan: shapes.Geometry) -> tuple[int, ...]:
+    """``F.pad``'s argument for a causal plan: (before, after) per dimension, last first."""
+    return tuple(v for lo, hi in reversed(plan.padding) for v in (lo, hi))
 
 
 def render_conv(
@@ -114,19 +117,17 @@ def render_conv(
         )
     if padding == "causal" and nd != 1:
         raise ValueError("'causal' padding is for 1-D sequences (WaveNet); choose 1-D")
-    pads = diagram_padding(padding, (kernel_size,) * nd, (stride,) * nd, (dilation,) * nd)
     diagram = draw_conv_step(size, kernel_size, stride, padding, dilation)
-    out = diagram.out
+    plan = diagram.geometry
+    out = plan.output_size
     index = _unravel(position, out)
     diagram.show(index)
     layer_class = layers.Conv1d if nd == 1 else layers.Conv2d
-    layer = layer_class(
-        1, 1, kernel_size, stride, _torch_padding(padding, kernel_size, dilation, nd), dilation
-    )
+    layer = layer_class(1, 1, kernel_size, stride, _torch_padding(padding, plan), dilation)
     torch = layer.torch_code()
     keras = layer.keras_code()
     if padding == "causal":
-        torch = f"F.pad(x, ({dilation * (kernel_size - 1)}, 0)) then {torch}"
+        torch = f"F.pad(x, {_causal_pad(plan)}) then {torch}"
         keras = (
             f'layers.Conv1D(1, kernel_size={kernel_size}, strides={stride}, padding="causal",'
             f" dilation_rate={dilation})"
@@ -134,18 +135,18 @@ def render_conv(
     call_padding = (
         repr(padding)
         if isinstance(padding, str) and padding != "full"
-        else (_torch_padding(padding, kernel_size, dilation, nd))
+        else _torch_padding(padding, plan)
     )
     convlib_call = (
         f"convlib.conv{nd}d(x, w, stride={stride}, padding={call_padding}, dilation={dilation})"
     )
     text = "".join(
         [
-            f"<div>{conv_formula(input_size, kernel_size, stride, pads[0], dilation)}</div>",
+            f"<div>{conv_formula(plan)}</div>",
             f"<div>output shape (1, 1, {', '.join(map(str, out))}) as (N, C, "
             f"{', '.join(['L'] if nd == 1 else ['H', 'W'])}); parameters {layer.num_params} "
             f"(= {kernel_size}<sup>{nd}</sup> weights + 1 bias); MACs "
-            f"{math.prod(out) * kernel_size**nd}</div>",
+            f"{plan.macs(1, 1)}</div>",
             code_block("PyTorch:", torch),
             code_block("Keras:", keras or "no exact equivalent (Keras pads only 'valid'/'same')"),
             code_block("convlib:", convlib_call),
@@ -224,7 +225,7 @@ def describe_conv(
     """
     nd = 1 if dims == "1-D" else 2
     n, k, s, d = input_size, kernel_size, stride, dilation
-    size, kernel, strides, dilations = ((v,) * nd for v in (n, k, s, d))
+    size, kernel, dilations = ((v,) * nd for v in (n, k, d))
     if mode == "transposed":
         try:
             out = shapes.conv_transpose_output_size(size, k, s, padding, output_padding, d)
@@ -254,28 +255,28 @@ def describe_conv(
             ],
             "scatter": [shapes.transpose_scatter_window(i, k, s, padding, d)[0] for i in range(n)],
         }
-    # 'full' is not a convlib padding string: it is the int d(k-1) on both sides
-    padding = d * (k - 1) if padding == "full" else padding
-    try:
-        pads = shapes.resolve_padding(padding, kernel, s, d)  # as convlib.conv does
-        out = shapes.padded_output_size(size, kernel, strides, pads, dilations)
+    try:  # the one plan, as convlib.conv builds it ('full' too: the explorers show it)
+        plan = shapes.conv_geometry(size, kernel, s, padding, dilations, beyond_torch=True)
     except (ValueError, TypeError) as error:
         return {"error": str(error)}
     layer_class = layers.Conv1d if nd == 1 else layers.Conv2d
-    torch = layer_class(1, 1, k, s, 0 if padding == "causal" else padding, d).torch_code()
+    torch_padding = _torch_padding(padding, plan)
+    torch = layer_class(1, 1, k, s, torch_padding, d).torch_code()
     if padding == "causal":  # PyTorch has no causal padding: pad before, then convolve
-        torch = f"F.pad(x, {tuple(v for _ in range(nd) for v in (d * (k - 1), 0))}) then {torch}"
+        torch = f"F.pad(x, {_causal_pad(plan)}) then {torch}"
+    keras_padding = torch_padding if padding == "full" else padding
+    call_padding = torch_padding if padding == "full" else padding
     return {
-        "out": list(out),
-        "pads": list(pads[0]),
-        "formula": conv_formula(n, k, s, pads[0], d),
-        "shape": str((1, 1, *out)),
+        "out": list(plan.output_size),
+        "pads": list(plan.padding[0]),
+        "formula": conv_formula(plan),
+        "shape": str((1, 1, *plan.output_size)),
         "params": layer_class(1, 1, k).num_params,
-        "macs": math.prod(out) * k**nd,
+        "macs": plan.macs(1, 1),
         "torch": torch,
-        "keras": layer_class(1, 1, k, s, padding, d).keras_code(),
-        "call": f"convlib.conv{nd}d(x, w, stride={s}, padding={padding!r}, dilation={d})",
-        "windows": [shapes.input_window(o, k, s, padding, d)[0] for o in range(out[0])],
+        "keras": layer_class(1, 1, k, s, keras_padding, d).keras_code(),
+        "call": f"convlib.conv{nd}d(x, w, stride={s}, padding={call_padding!r}, dilation={d})",
+        "windows": plan.windows()[0],
     }
 
 

@@ -9,7 +9,7 @@ import numpy as np
 import traitlets
 from matplotlib.figure import Figure
 
-from convlib.functional import conv as ops
+from convlib.functional import convolution as ops
 from convlib.geometry import shapes
 from convlib.nn import layers
 from convlib.plotting import palette
@@ -115,8 +115,7 @@ def describe_image(
     weights = KERNELS[kernel]()
     shape = explorer_photo().shape
     try:
-        pads = shapes.resolve_padding(padding, weights.shape, stride, dilation)
-        out = shapes.padded_output_size(shape, weights.shape, (stride,) * 2, pads, (dilation,) * 2)
+        plan = shapes.conv_geometry(shape, weights.shape, stride, padding, dilation)
     except (ValueError, TypeError) as error:
         return {"error": str(error)}
     layer = layers.Conv2d(
@@ -124,8 +123,8 @@ def describe_image(
     )
     weights_code = f"kernels.{kernel}()" + ("[::-1, ::-1]" if flip == FLIPS[1] else "")
     return {
-        "out": list(out),
-        "pads": [list(p) for p in pads],
+        "out": list(plan.output_size),
+        "pads": [list(p) for p in plan.padding],
         "torch": layer.torch_code(),
         "keras": layer.keras_code(),
         "call": f"convlib.conv2d(photo, {weights_code}[None, None], stride={stride}, "
