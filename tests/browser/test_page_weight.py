@@ -14,9 +14,9 @@ from urllib.parse import unquote
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
+from conftest import HTML  # noqa: E402
 from test_book_pages import PAGES  # noqa: E402
 
-HTML = Path(__file__).resolve().parents[2] / "_build" / "html"
 PAGE_BUDGET = 3 * 1024 * 1024
 LOCAL_REFERENCE = re.compile(r"""(?:src|href)=["']([^"'#?]+)""")
 
