@@ -72,6 +72,9 @@ def test_a_fork_changes_one_line_and_the_build_follows(tmp_path):
     assert f'"convlib @ git+{fork}"' in cells[repository.colab_cell_index({"cells": cells})].source
     # the pages: the extension fills in the address the launch buttons use
     app = SimpleNamespace(config=SimpleNamespace(html_theme_options={"repository_url": fork}))
+    # a book that sets its own theme options (the student edition) reads _config.yml
+    without = SimpleNamespace(config=SimpleNamespace(html_theme_options={}), srcdir=tmp_path)
+    assert repository_url.repository_url(without) == fork
     page = [(ROOT / "book" / "how-to-use.md").read_text()]
     assert repository_url.PLACEHOLDER in page[0]
     repository_url.fill_in(app, "book/how-to-use", page)

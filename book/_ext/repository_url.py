@@ -8,6 +8,9 @@ changes that one line (``tools/repository.py`` explains where else the address c
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import yaml
 from sphinx.application import Sphinx
 from sphinx.errors import ExtensionError
 
@@ -15,7 +18,15 @@ PLACEHOLDER = "{{ repository_url }}"
 
 
 def repository_url(app: Sphinx) -> str:
+    """The theme's ``repository_url``, else ``repository.url`` of the book's ``_config.yml``.
+
+    (A book whose ``sphinx.config`` sets ``html_theme_options``, as the student edition's does,
+    replaces the theme options Jupyter Book derived from ``repository:``.)
+    """
     url = (app.config.html_theme_options or {}).get("repository_url")
+    if not url and (Path(app.srcdir) / "_config.yml").is_file():
+        config = yaml.safe_load((Path(app.srcdir) / "_config.yml").read_text())
+        url = (config.get("repository") or {}).get("url")
     if not url:
         raise ExtensionError("repository.url is not set in _config.yml")
     return url.rstrip("/")
