@@ -24,7 +24,7 @@ import dataclasses
 import json
 import platform
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
@@ -34,9 +34,9 @@ from convlib.teaching import studies
 from convlib.teaching.progress import Progress
 from convlib.teaching.train import TinyCNN
 
-DATA_FILE = Path(__file__).parent / "data" / "grouped_study.json"
+DATA_FILE = Path(__file__).parent / "results" / "grouped_study.json"
 SEEDS = tuple(range(5))
-TRAINING = {"epochs": 20, "batch_size": 32, "learning_rate": 0.02, "schedule": "cosine"}
+TRAINING = {"epochs": 40, "batch_size": 32, "learning_rate": 0.02, "schedule": "cosine"}
 
 
 @dataclasses.dataclass(frozen=True)
@@ -65,11 +65,13 @@ def train_network(
     data: tuple[np.ndarray, ...],
     training: dict | None = None,
     stop_after: int | None = None,
+    on_epoch: Callable[[int, float], None] | None = None,
 ) -> tuple[TinyCNN, dict]:
     """Train one network; return it and its record (per-epoch loss and test accuracy).
 
     ``stop_after`` trains only the first epochs of the schedule, step for step the same as the
     full run's (one BLAS thread: the result does not depend on the machine's thread count).
+    ``on_epoch(epoch, loss)`` is called after each epoch (for a progress bar).
     """
     from threadpoolctl import threadpool_limits
 
@@ -78,12 +80,14 @@ def train_network(
     model = network.build(seed)
     record = {"seed": seed, "loss": [], "test_accuracy": []}
 
-    def on_epoch(epoch: int, loss: float) -> None:
+    def record_epoch(epoch: int, loss: float) -> None:
         record["loss"].append(loss)
         record["test_accuracy"].append(model.accuracy(x_test, y_test))
+        if on_epoch is not None:
+            on_epoch(epoch, loss)
 
     with threadpool_limits(1):
-        model.fit(x_train, y_train, stop_after=stop_after, on_epoch=on_epoch, **training)
+        model.fit(x_train, y_train, stop_after=stop_after, on_epoch=record_epoch, **training)
         record["train_accuracy"] = model.accuracy(x_train, y_train)
     record["accuracy"] = record["test_accuracy"][-1]
     return model, record
