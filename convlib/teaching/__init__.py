@@ -5,6 +5,8 @@ tiny trainable network, sample data and classic image kernels. Import the submod
 (``convlib.teaching.kernels.sobel_x``); scikit-learn is needed by the study and the digits data
 (the ``notebooks`` extra)."""
 
-from convlib.teaching import data, exercises, grouped_study, kernels, progress, studies, train
+from convlib.teaching import data, exercises, kernels, progress, studies, train
 
-__all__ = ["data", "exercises", "grouped_study", "kernels", "progress", "studies", "train"]
+# grouped_study is imported on demand (``from convlib.teaching import grouped_study``), so that
+# ``python -m convlib.teaching.grouped_study`` runs it as a fresh module
+__all__ = ["data", "exercises", "kernels", "progress", "studies", "train"]
