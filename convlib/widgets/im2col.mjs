@@ -108,76 +108,104 @@ export function settingOf(model) {
 const IM2COL_STYLE = `
 .cl-im2col .cl-grids { display: flex; flex-wrap: wrap; gap: 6px 18px; align-items: flex-start; }
 .cl-im2col .cl-matrix { overflow-x: auto; max-width: 100%; margin-top: 6px; }
-.cl-im2col g.cl-c rect { fill: var(--cl-cell); stroke: var(--cl-line); stroke-width: 0.6; }
-.cl-im2col g.cl-c.pad rect { fill: var(--cl-pad); stroke-dasharray: 2 2; }
-.cl-im2col g.cl-c.empty rect { fill: none; stroke-dasharray: 1 2; }
-.cl-im2col g.cl-c.empty text { display: none; }
-.cl-im2col g.cl-c text { fill: var(--cl-fg); font: 11px system-ui, sans-serif; pointer-events: none; }
-.cl-im2col g.cl-c.pad text { fill: var(--cl-muted); }
-.cl-im2col g.cl-c.lit rect, .cl-im2col g.cl-c.cur rect { fill: var(--cl-read); }
-.cl-im2col g.cl-c.lit text, .cl-im2col g.cl-c.cur text { fill: var(--cl-bg); }
+.cl-im2col rect.cl-c { fill: var(--cl-cell); stroke: var(--cl-line); stroke-width: 0.6; }
+.cl-im2col rect.cl-c.pad { fill: var(--cl-pad); stroke-dasharray: 2 2; }
+.cl-im2col text.cl-v { fill: var(--cl-fg); font: 11px system-ui, sans-serif; pointer-events: none; }
+.cl-im2col rect.cl-lit, .cl-im2col rect.cl-cur { fill: none; stroke: var(--cl-focus); stroke-width: 2.5;
+  pointer-events: none; }
+.cl-im2col rect.cl-rest { fill: var(--cl-bg); opacity: 0.75; pointer-events: none; }
 .cl-im2col svg:focus { outline: 2px solid var(--cl-focus); }
 `;
 
-function cellMarkup(x, y, cs, classes, label, attrs = "") {
-  const text = label === "" ? "" : `<text x="${x + (cs - 1) / 2}" y="${y + cs / 2 + 4}" text-anchor="middle">${label}</text>`;
-  return `<g class="cl-c ${classes}"${attrs}><rect x="${x}" y="${y}" width="${cs - 1}" height="${cs - 1}"></rect>${text}</g>`;
+/** SVG markup of a grid of cells: the squares, then one text per row holding the row's numbers
+ * (one text element per row, each number placed by the x list: hundreds of cells redraw in a
+ * few milliseconds). `label(r, c)` is a cell's number or "" (nothing written). */
+function gridMarkup(rows, cols, cs, x0, y0, isPad, label, attrs = () => "") {
+  const parts = [];
+  for (let r = 0; r < rows; r += 1) {
+    for (let c = 0; c < cols; c += 1) {
+      parts.push(`<rect class="cl-c${isPad(r, c) ? " pad" : ""}" x="${x0 + c * cs}" y="${y0 + r * cs}" ` +
+        `width="${cs - 1}" height="${cs - 1}"${attrs(r, c)}></rect>`);
+    }
+  }
+  for (let r = 0; r < rows; r += 1) parts.push(rowText(r, cols, cs, x0, y0, label));
+  return parts.join("");
 }
 
-/** Draw the input channels (window lit) and the matrix filled up to column `position`. */
+function rowText(r, cols, cs, x0, y0, label) {
+  const xs = [];
+  const chars = [];
+  for (let c = 0; c < cols; c += 1) {
+    const text = String(label(r, c));
+    [...text].forEach((ch, i) => {
+      xs.push(x0 + c * cs + (cs - 1) / 2 + (i - (text.length - 1) / 2) * 6.5);
+      chars.push(ch);
+    });
+  }
+  if (!chars.length) return `<text class="cl-v" data-row="${r}"></text>`;
+  return `<text class="cl-v" data-row="${r}" x="${xs.join(" ")}" y="${y0 + r * cs + cs / 2 + 4}" ` +
+    `text-anchor="middle">${chars.join("")}</text>`;
+}
+
+const outline = (x, y, w, h, cls) => `<rect class="${cls}" x="${x}" y="${y}" width="${w}" height="${h}"></rect>`;
+
+/** Draw the input channels and the window matrix; returns `show(position)`, which moves the
+ * window and fills the matrix up to that column without redrawing the cells. */
 export function draw(area, setting, info, built, position, onPick) {
   const { in_channels: channels, input_size: n, padding: p } = setting;
   const o = info.out[0];
-  const l = Math.min(position, info.columns - 1);
   const size = n + 2 * p;
   const cs = Math.max(14, Math.min(24, Math.floor(330 / size)));
+  const top = 20;
   const inputs = range(channels).map((c) => {
-    const parts = [];
-    for (const r of range(size, -p)) {
-      for (const q of range(size, -p)) {
-        const inside = r >= 0 && r < n && q >= 0 && q < n;
-        parts.push(cellMarkup(4 + (q + p) * cs, 20 + (r + p) * cs, cs, inside ? "" : "pad",
-          inside ? setting.input_values[c][r][q] : "0", ` data-cell="${c},${r},${q}"`));
-      }
-    }
+    const inside = (r, q) => r >= p && r < n + p && q >= p && q < n + p;
     const image = svg("svg", { viewBox: `0 0 ${size * cs + 8} ${size * cs + 24}`, width: size * cs + 8,
-      height: size * cs + 24, role: "img", "aria-label": `input channel ${c}, ${n}\u00d7${n}, padding ${p}; the window of column ${l} is lit` });
-    image.innerHTML = `<text x="4" y="13">channel ${c}${p ? ` (padding ${p})` : ""}</text>${parts.join("")}`;
+      height: size * cs + 24, role: "img", "aria-label": `input channel ${c}, ${n}\u00d7${n}, padding ${p}; the current window is outlined` });
+    image.innerHTML = `<text x="4" y="13">channel ${c}${p ? ` (padding ${p})` : ""}</text>` +
+      gridMarkup(size, size, cs, 4, top, (r, q) => !inside(r, q),
+        (r, q) => (inside(r, q) ? setting.input_values[c][r - p][q - p] : 0)) +
+      '<g class="cl-window"></g>';
     return image;
   });
   const { rows, columns } = info;
   const ms = Math.max(14, Math.min(22, Math.floor(340 / columns)));
   const left = 4;
-  const parts = [];
-  for (const row of range(rows)) {
-    for (const column of range(columns)) {
-      const pad = built.cells[row][column] < 0;
-      const state = column > l ? "empty" : column === l ? "cur" : "";
-      parts.push(cellMarkup(left + column * ms, 20 + row * ms, ms, `${state}${pad ? " pad" : ""}`,
-        String(built.matrix[row][column]), ` data-column="${column}"`));
-    }
-  }
   const width = Math.max(left + columns * ms + 4, 160);
-  const height = 20 + rows * ms + 4;
+  const height = top + rows * ms + 4;
   const matrix = svg("svg", { viewBox: `0 0 ${width} ${height}`, width, height, tabindex: 0, role: "slider",
-    "aria-label": `window matrix, ${rows} rows by ${columns} columns; columns 0 to ${l} filled. Left and right arrows move the window.`,
-    "aria-valuemin": 0, "aria-valuemax": columns - 1, "aria-valuenow": l });
+    "aria-valuemin": 0, "aria-valuemax": columns - 1 });
   matrix.style.maxWidth = "none"; // wide matrices scroll in their own box, not the page
-  matrix.innerHTML = `<text x="${left}" y="13">window matrix ${rows}\u00d7${columns}</text>${parts.join("")}`;
+  matrix.innerHTML = `<text x="${left}" y="13">window matrix ${rows}\u00d7${columns}</text>` +
+    gridMarkup(rows, columns, ms, left, top, (r, q) => built.cells[r][q] < 0, () => "",
+      (r, q) => ` data-column="${q}"`) +
+    '<g class="cl-values"></g>' +
+    outline(0, top, 0, rows * ms, "cl-rest") + outline(0, top - 1, ms + 1, rows * ms + 1, "cl-cur");
   area.replaceChildren(el("div", { class: "cl-grids" }, inputs), el("div", { class: "cl-matrix" }, [matrix]));
-  // light the current window: the cells column l copies
-  for (const row of range(rows)) {
-    const index = built.cells[row][l];
-    if (index < 0) {
+  const values = matrix.querySelector("g.cl-values");
+  const rest = matrix.querySelector("rect.cl-rest");
+  const cur = matrix.querySelector("rect.cl-cur");
+  const windows = inputs.map((image) => image.querySelector("g.cl-window"));
+  let l = 0;
+  const show = (at) => {
+    l = Math.min(Math.max(at, 0), columns - 1);
+    // the matrix: the numbers of columns 0..l, the rest greyed out, column l outlined
+    values.innerHTML = range(rows).map((r) => rowText(r, l + 1, ms, left, top,
+      (row, q) => built.matrix[row][q])).join("");
+    rest.setAttribute("x", left + (l + 1) * ms);
+    rest.setAttribute("width", (columns - l - 1) * ms);
+    cur.setAttribute("x", left + l * ms - 1);
+    // the input: the cells column l copies, outlined in their channel
+    const marks = range(channels).map(() => []);
+    for (const row of range(rows)) {
       const { c, r, q } = entryCell(setting, o, row, l);
-      inputs[c].querySelector(`g[data-cell="${c},${r},${q}"]`)?.classList.add("lit");
-      continue;
+      marks[c].push(outline(4 + (q + p) * cs, top + (r + p) * cs, cs - 1, cs - 1, "cl-lit"));
     }
-    const c = floorDiv(index, n * n);
-    inputs[c].querySelector(`g[data-cell="${c},${floorDiv(index % (n * n), n)},${index % n}"]`).classList.add("lit");
-  }
+    windows.forEach((g, c) => { g.innerHTML = marks[c].join(""); });
+    matrix.setAttribute("aria-valuenow", l);
+    matrix.setAttribute("aria-label", `window matrix, ${rows} rows by ${columns} columns; columns 0 to ${l} filled. Left and right arrows move the window.`);
+  };
   matrix.addEventListener("click", (event) => {
-    const node = event.target.closest?.("g[data-column]");
+    const node = event.target.closest?.("rect[data-column]");
     if (node) onPick(Number(node.dataset.column));
   });
   matrix.addEventListener("keydown", (event) => {
@@ -186,7 +214,8 @@ export function draw(area, setting, info, built, position, onPick) {
     onPick(Math.min(Math.max(l + step, 0), columns - 1), true);
     event.preventDefault();
   });
-  return matrix;
+  show(position);
+  return { matrix, show };
 }
 
 function render({ model, el: host }) {
@@ -228,10 +257,19 @@ function render({ model, el: host }) {
     model.set("position", column);
     model.save_changes();
   };
+  let drawn = null; // the drawing of the current setting, or null
+  const writeText = (setting, info) => {
+    ui.text.replaceChildren(
+      ...lines(setting, info, model.get("position")).map((line) => el("div", { text: line })),
+      copyableCode("PyTorch:", info.torch),
+      codeLine("convlib:", info.call),
+    );
+  };
   const redraw = () => {
     const setting = settingOf(model);
     const info = describe({ ...setting, position: model.get("position") });
     for (const control of Object.values(c)) control.sync();
+    drawn = null;
     if (info.error) {
       ui.drawing.replaceChildren(el("p", { class: "cl-muted", text: "Nothing to draw for this setting." }));
       ui.text.replaceChildren(errorBox(info.error));
@@ -239,21 +277,26 @@ function render({ model, el: host }) {
     }
     columns = info.columns;
     c.position.setRange(0, columns - 1);
-    const matrix = draw(ui.drawing, setting, info, windowMatrix(setting), model.get("position"), pick);
-    if (refocus) matrix.focus();
+    drawn = { setting, info, ...draw(ui.drawing, setting, info, windowMatrix(setting), model.get("position"), pick) };
+    writeText(setting, info);
+  };
+  const move = () => { // a new position alone: move the window, fill the matrix, rewrite the text
+    const at = model.get("position");
+    if (!drawn || !Number.isInteger(at) || at < 0) return redraw(); // redraw shows the message
+    c.position.sync();
+    drawn.show(model.get("position"));
+    writeText(drawn.setting, drawn.info);
+    if (refocus) drawn.matrix.focus();
     refocus = false;
-    ui.text.replaceChildren(
-      ...lines(setting, info, model.get("position")).map((line) => el("div", { text: line })),
-      copyableCode("PyTorch:", info.torch),
-      codeLine("convlib:", info.call),
-    );
   };
   const unshare = shareState(model, "im2col", [...SETTING.filter((name) => name !== "input_values"), "position"]);
-  const unbind = bind(model, [...SETTING, "position"], redraw);
+  const unbind = bind(model, SETTING, redraw);
+  model.on("change:position", move);
   return () => {
     stop();
     unshare();
     unbind();
+    model.off("change:position", move);
   };
 }
 
