@@ -11,12 +11,15 @@ import subprocess
 
 import numpy as np
 import pytest
+import test_widgets
 import traitlets
 
 from convlib import widgets
 
 module = importlib.import_module("convlib.widgets.im2col_explorer")  # (the package's
 # im2col_explorer is the function)
+page = test_widgets.page  # the headless Chromium fixture of the explorers' browser tests
+render_in_browser = test_widgets.render_in_browser
 torch = pytest.importorskip("torch")
 F = torch.nn.functional
 
@@ -108,3 +111,40 @@ def test_the_inlined_module_parses(tmp_path):
     path.write_text(module.Im2colExplorer._esm, encoding="utf-8")
     checked = subprocess.run([node, "--check", str(path)], capture_output=True, text=True)
     assert checked.returncode == 0, checked.stderr
+
+
+@pytest.mark.parametrize(
+    ("initial", "model_values"),
+    [
+        ({}, {"stride": 0}),  # a model value the Python class refuses
+        ({}, {"in_channels": 0}),
+        ({}, {"position": -1}),
+        ({"input_size": 2, "kernel_size": 4}, {}),  # a setting convlib (and torch) rejects
+    ],
+)
+def test_an_impossible_setting_shows_convlibs_message_in_the_page(page, initial, model_values):
+    explorer = widgets.im2col_explorer(**initial)
+    expected = explorer.error
+    if model_values:
+        with pytest.raises(traitlets.TraitError) as raised:
+            widgets.im2col_explorer(**model_values)
+        expected = str(raised.value)
+    errors = render_in_browser(page, explorer, **model_values)
+    shown = page.locator(".cl-x .cl-error")
+    assert shown.count() == 1
+    assert shown.inner_text().endswith(expected)
+    assert errors == []
+
+
+def test_moving_the_window_to_a_negative_column_shows_the_message_not_a_drawing(page):
+    errors = render_in_browser(page, widgets.im2col_explorer())
+    page.evaluate("() => window.model.set('position', -1)")
+    assert (
+        page.locator(".cl-x .cl-error")
+        .inner_text()
+        .endswith("position must be a non-negative int; received position=-1")
+    )
+    page.evaluate("() => window.model.set('position', 2)")
+    assert page.locator(".cl-x .cl-error").count() == 0
+    assert page.locator("svg[role=slider]").get_attribute("aria-valuenow") == "2"
+    assert errors == []

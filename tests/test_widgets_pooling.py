@@ -11,6 +11,7 @@ import subprocess
 
 import numpy as np
 import pytest
+import test_widgets
 import traitlets
 
 import convlib
@@ -18,6 +19,8 @@ from convlib import widgets
 
 module = importlib.import_module("convlib.widgets.pooling_explorer")  # (the package's
 # pooling_explorer is the function)
+page = test_widgets.page  # the headless Chromium fixture of the explorers' browser tests
+render_in_browser = test_widgets.render_in_browser
 torch = pytest.importorskip("torch")
 F = torch.nn.functional
 
@@ -170,3 +173,27 @@ def test_the_inlined_module_parses(tmp_path):
     path.write_text(module.PoolingExplorer._esm, encoding="utf-8")
     checked = subprocess.run([node, "--check", str(path)], capture_output=True, text=True)
     assert checked.returncode == 0, checked.stderr
+
+
+@pytest.mark.parametrize(
+    ("initial", "model_values"),
+    [
+        ({}, {"stride": 0}),  # a model value the Python class refuses
+        ({}, {"padding": -1}),
+        ({}, {"kernel_size": True}),
+        ({"kernel_size": 2, "padding": 2}, {}),  # a setting convlib (and torch) rejects
+        ({"input_size": 2, "kernel_size": 4, "dilation": 3, "padding": 0}, {}),
+    ],
+)
+def test_an_impossible_setting_shows_convlibs_message_in_the_page(page, initial, model_values):
+    explorer = widgets.pooling_explorer(**initial)
+    expected = explorer.error
+    if model_values:
+        with pytest.raises(traitlets.TraitError) as raised:
+            widgets.pooling_explorer(**model_values)
+        expected = str(raised.value)
+    errors = render_in_browser(page, explorer, **model_values)
+    shown = page.locator(".cl-x .cl-error")
+    assert shown.count() == 1
+    assert shown.inner_text().endswith(expected)
+    assert errors == []
