@@ -123,7 +123,9 @@ export function cellLabels(values, count, nd, cs, x0, y0, kind) {
 export const VALUE_STYLE = `
 .cl-x svg text.val { text-anchor: middle; dominant-baseline: central; pointer-events: none;
   font-size: inherit; font-variant-numeric: tabular-nums; }
-.cl-x svg text.val.lit, .cl-x svg text.val.cur { fill: var(--cl-bg); }
+.cl-x { --cl-on-cur: #1a1a1a; }
+.cl-x svg text.val.lit { fill: var(--cl-bg); }
+.cl-x svg text.val.cur { fill: var(--cl-on-cur); }
 .cl-x .cl-sum { display: flex; flex-wrap: wrap; gap: 6px 14px; align-items: flex-start; margin-top: 6px; }
 .cl-x .cl-sum p { margin: 0; flex: 1 1 16em; min-width: 0; overflow-wrap: anywhere;
   font-variant-numeric: tabular-nums; }
