@@ -139,6 +139,20 @@ def paired_difference(
     return PairedDifference(differences, mean, sd, mean - half, mean + half, float(t), p_value)
 
 
+def unpaired_interval(
+    a: Sequence[float], b: Sequence[float], confidence: float = 0.95
+) -> tuple[float, float]:
+    """Welch's interval for ``mean(a) - mean(b)``, treating the runs as unrelated.
+
+    What an analysis that ignores the pairing by seed would report; compare its width with
+    :func:`paired_difference`'s.
+    """
+    from scipy import stats
+
+    result = stats.ttest_ind(a, b, equal_var=False).confidence_interval(confidence)
+    return float(result.low), float(result.high)
+
+
 def plateau_change(curves: Iterable[Sequence[float]], window: int = 5) -> float:
     """Mean accuracy over the last ``window`` epochs minus the ``window`` before, averaged
     over the curves (one per seed): near 0 once training has stopped improving."""
