@@ -47,6 +47,7 @@ Run every nbgrader command from this directory, with the venv that has convlib a
 import os
 
 from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor, Preprocessor
+import nbgrader
 from nbgrader.preprocessors import GetGrades
 from traitlets import Bool
 
@@ -78,7 +79,27 @@ class FigureAltText(Preprocessor):
 
 # nbgrader's own two, then ours
 c.GenerateFeedback.preprocessors = [GetGrades, CSSHTMLHeaderPreprocessor, FigureAltText]
+# nbgrader's feedback page, with the alt text on SVG figures too (its template drops it)
+c.HTMLExporter.extra_template_basedirs = [
+    os.path.join(os.path.dirname(nbgrader.__file__), "server_extensions/formgrader/templates"),
+    os.path.join(here, "templates"),
+]
+c.HTMLExporter.template_name = "convlib_feedback"
+c.HTMLExporter.template_file = "feedback_alt.html.j2"  # extends nbgrader's index.html.j2
 '''
+
+# nbgrader's feedback template, whose SVG figures (an <img> without alt) get the alt text too
+FEEDBACK_TEMPLATE = """{%- extends 'index.html.j2' -%}
+
+{% block data_svg scoped -%}
+{%- set alt = output.get('metadata', {}).get('image/svg+xml', {}).get('alt', '') -%}
+<div class="output_svg output_subarea {{ extra_class }}">
+<img src="data:image/svg+xml;base64,{{ output.data['image/svg+xml'] | text_base64 | escape_html }}"
+     alt="{{ alt or 'A figure drawn by the code cell above.' | escape_html }}">
+</div>
+{%- endblock data_svg %}
+"""
+FEEDBACK_CONF = '{"base_template": "feedback", "mimetypes": {"text/html": true}}\n'
 
 
 HIDDEN_NOTE = (
@@ -111,6 +132,10 @@ def write_course(out: Path) -> list[Path]:
     (out / "nbgrader_config.py").write_text(
         CONFIG.format(course_id=COURSE_ID, timeout=CELL_TIMEOUT)
     )
+    template = out / "templates" / "convlib_feedback"
+    template.mkdir(parents=True, exist_ok=True)
+    (template / "feedback_alt.html.j2").write_text(FEEDBACK_TEMPLATE)
+    (template / "conf.json").write_text(FEEDBACK_CONF)
     source = out / "source"
     shutil.rmtree(source, ignore_errors=True)
     assignments = []
