@@ -98,7 +98,11 @@ __all__ += ["conv_matrix"]
 
 # --- convlib.nn: layer specs, containers, summary -------------------------------------
 from convlib.nn.containers import Parallel, Residual, Sequential
-from convlib.nn.from_torch import from_torch  # imports torch only when called
+from convlib.nn.from_torch import (  # import torch only when called
+    EffectiveReceptiveField,
+    effective_receptive_field,
+    from_torch,
+)
 from convlib.nn.from_torch_repr import PrintedModel, from_torch_repr
 from convlib.nn.layers import (
     BatchNorm2d,
@@ -146,6 +150,7 @@ __all__ += [
     "ConvTranspose2d",
     "ConvTranspose3d",
     "Dropout",
+    "EffectiveReceptiveField",
     "Flatten",
     "Layer",
     "Linear",
@@ -165,6 +170,7 @@ __all__ += [
     "Summary",
     "Upsample",
     "conv_kind",
+    "effective_receptive_field",
     "from_torch",
     "from_torch_repr",
     "summary",

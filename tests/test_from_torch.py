@@ -7,6 +7,8 @@ equals what a forward hook sees; every convolution's and linear layer's MACs equ
 
 from __future__ import annotations
 
+import copy
+
 import pytest
 
 torch = pytest.importorskip("torch")
@@ -395,3 +397,198 @@ def test_importing_convlib_does_not_import_torch():
     code = "import sys, convlib; convlib.from_torch; print('torch' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+# --- receptive fields: convlib's arithmetic against the gradient's support in torch -----------
+
+
+def _positive_probe(model):
+    """The model with every weight 0.1 and bias 0, max pools swapped for average pools of the
+    same window (a max pool's gradient reaches one cell of its window): every path from an
+    input cell to an output cell then carries a positive gradient, so the gradient's support
+    is the receptive field (a brute-force measurement)."""
+    probe = copy.deepcopy(model).double().eval()
+    for module in list(probe.modules()):
+        for child_name, child in list(module.named_children()):
+            if isinstance(child, nn.modules.pooling._MaxPoolNd):
+                assert set(_tuple(child.dilation)) == {1}  # an average pool has no dilation
+                pool = getattr(nn, type(child).__name__.replace("Max", "Avg"))
+                args = (child.kernel_size, child.stride, child.padding, child.ceil_mode)
+                setattr(module, child_name, pool(*args, count_include_pad=True))
+    with torch.no_grad():
+        for p in probe.parameters():
+            p.fill_(0.1)
+    return probe
+
+
+def _tuple(value):
+    return value if isinstance(value, tuple) else (value,)
+
+
+def _support(probe, shape, cell):
+    """Per spatial axis, (first, last) input index with a non-zero gradient of output ``cell``
+    (summed over channels)."""
+    x = torch.ones(shape, dtype=torch.float64, requires_grad=True)
+    y = probe(x)
+    y[(0, slice(None), *cell)].sum().backward()
+    grad = x.grad[0].abs().sum(0)
+    spans = []
+    for axis in range(grad.dim()):
+        others = tuple(a for a in range(grad.dim()) if a != axis)
+        line = grad.sum(others) if others else grad
+        where = line.nonzero()[:, 0]
+        spans.append((int(where[0]), int(where[-1])))
+    return spans
+
+
+def _fields(model, shape):
+    table = convlib.summary(from_torch(model, shape), shape)
+    return table.output_field, table
+
+
+RF_CASES = {
+    "dilated_strided_stack": (
+        lambda: nn.Sequential(
+            nn.Conv2d(1, 2, 3, padding=1),
+            nn.ReLU(),
+            nn.Conv2d(2, 2, 3, stride=2, dilation=2),
+            nn.MaxPool2d(3, 2, 1),
+            nn.Conv2d(2, 2, (5, 3), padding=(2, 0), dilation=(1, 3)),
+            nn.AvgPool2d(2),
+            nn.PixelUnshuffle(2),
+            nn.Conv2d(8, 1, 3, padding="same"),
+        ),
+        (1, 1, 193, 217),
+    ),  # fmt: skip
+    "resnet_stage": (lambda: nn.Sequential(*list(ResNetStage().children())[:2]), (1, 3, 97, 97)),
+    "inception": (CASES["inception"][0], (1, 3, 41, 41)),
+    "mobilenet_v2_blocks": (CASES["mobilenet_v2_blocks"][0], (1, 8, 49, 49)),
+    "deeplab_aspp_without_image_pool": (
+        lambda: nn.Sequential(nn.Conv2d(3, 16, 3, 2, 1), *list(ASPP().branches)[1:2]),
+        (1, 3, 61, 61),
+    ),
+    "one_d": (
+        lambda: nn.Sequential(nn.Conv1d(1, 2, 5, 2, 2), nn.MaxPool1d(3, 2), nn.Conv1d(2, 1, 3)),
+        (1, 1, 200),
+    ),
+    "three_d": (
+        lambda: nn.Sequential(nn.Conv3d(1, 2, 3, 2, 1), nn.Conv3d(2, 1, (1, 3, 5), dilation=2)),
+        (1, 1, 21, 23, 25),
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(RF_CASES))
+def test_receptive_field_of_every_output_cell_is_the_gradients_support(name):
+    torch.manual_seed(0)
+    factory, shape = RF_CASES[name]
+    model = factory().eval()
+    field, _ = _fields(model, shape)
+    probe = _positive_probe(model)
+    out_spatial = tuple(probe(torch.zeros(shape, dtype=torch.float64)).shape[2:])
+    middle = tuple(n // 2 for n in out_spatial)
+    for cell in (middle, tuple(m + 1 for m in middle)):
+        for axis, (low, high) in enumerate(_support(probe, shape, cell)):
+            f = field[axis]
+            centre = f.start + cell[axis] * f.jump
+            assert (low, high) == (centre - (f.size - 1) / 2, centre + (f.size - 1) / 2), (
+                name, axis, cell,
+            )  # fmt: skip
+
+
+UPSAMPLING_CASES = {
+    "unet": (CASES["unet"][0], (1, 1, 64, 64)),
+    "transposed": (
+        lambda: nn.Sequential(
+            nn.Conv2d(1, 2, 3),
+            nn.ConvTranspose2d(2, 2, 3, stride=2, padding=1, output_padding=1),
+            nn.ConvTranspose2d(2, 1, 4, stride=3, dilation=2, padding=2, groups=1),
+        ),
+        (1, 1, 30, 30),
+    ),  # fmt: skip
+    "upsample_and_shuffle": (
+        lambda: nn.Sequential(
+            nn.Conv2d(1, 4, 3, 2),
+            nn.PixelShuffle(2),
+            nn.Conv2d(1, 2, 3),
+            nn.Upsample(scale_factor=2, mode="bilinear"),
+            nn.Conv2d(2, 1, 3),
+            nn.Upsample(scale_factor=3),
+            nn.Conv2d(1, 1, 3),
+        ),
+        (1, 1, 40, 40),
+    ),  # fmt: skip
+}
+
+
+@pytest.mark.parametrize("name", sorted(UPSAMPLING_CASES))
+def test_after_upsampling_the_field_size_is_the_largest_support_over_output_phases(name):
+    torch.manual_seed(0)
+    factory, shape = UPSAMPLING_CASES[name]
+    model = factory().eval()
+    field, _ = _fields(model, shape)
+    probe = _positive_probe(model)
+    out_spatial = tuple(probe(torch.zeros(shape, dtype=torch.float64)).shape[2:])
+    middle = [n // 2 for n in out_spatial]
+    widest = [0] * len(middle)
+    for offset in range(12):  # every phase of the upsampling factors (at most 12 here)
+        cell = tuple(m + offset for m in middle)
+        for axis, (low, high) in enumerate(_support(probe, shape, cell)):
+            widest[axis] = max(widest[axis], high - low + 1)
+    assert widest == [f.size for f in field]
+
+
+class AsymmetricResidual(nn.Module):
+    """x + conv(x) with an even kernel and padding='same': torch pads 0 before and 1 after."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.conv = nn.Conv2d(2, 2, 2, padding="same")
+
+    def forward(self, x):
+        return x + self.conv(x)
+
+
+class AvgShortcut(nn.Module):
+    """ResNet-D's shortcut (2x2 average pool) beside a strided 1x1 convolution."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.body, self.pool = nn.Conv2d(2, 2, 1, stride=2), nn.AvgPool2d(2)
+
+    def forward(self, x):
+        return self.body(x) + self.pool(x)
+
+
+@pytest.mark.parametrize("module", [AsymmetricResidual, AvgShortcut])
+def test_misaligned_branches_are_reported_and_the_union_is_the_first_cells_support(module):
+    model = module().eval()
+    shape = (1, 2, 12, 12)
+    field, table = _fields(model, shape)
+    assert [axes for _, axes in table.misaligned] == [(0, 1)]
+    assert "Misaligned branches" in str(table)
+    probe = _positive_probe(model)
+    for axis, (low, high) in enumerate(_support(probe, shape, (0, 0))):
+        f = field[axis]
+        low_field = f.start - (f.size - 1) / 2
+        # the union for cell 0, clipped at the input's first cell
+        assert (low, high) == (max(low_field, 0), f.start + (f.size - 1) / 2)
+
+
+def test_aligned_branches_are_not_reported():
+    _, table = _fields(*_build("resnet_stage"))
+    assert table.misaligned == ()
+
+
+def test_effective_receptive_field_is_inside_the_theoretical_one():
+    torch.manual_seed(0)
+    model = nn.Sequential(*[nn.Conv2d(2 if i else 1, 2, 3, padding=1) for i in range(8)]).eval()
+    shape = (1, 1, 41, 41)
+    erf = convlib.effective_receptive_field(model, shape)
+    field, table = _fields(model, shape)
+    assert erf.support == tuple(f.size for f in field) == (17, 17)
+    assert all(e < s for e, s in zip(erf.extent, erf.support, strict=True))
+    text = str(convlib.summary(from_torch(model, shape), shape, effective=erf))
+    assert "95% of |gradient| within" in text and "of the 17x17 cells it reaches" in text
+    with pytest.raises(ValueError, match="mass must be in"):
+        convlib.effective_receptive_field(model, shape, mass=0)

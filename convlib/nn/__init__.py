@@ -7,7 +7,7 @@ from convlib.nn.containers import (
     Residual,
     Sequential,
 )
-from convlib.nn.from_torch import from_torch
+from convlib.nn.from_torch import EffectiveReceptiveField, effective_receptive_field, from_torch
 from convlib.nn.from_torch_repr import PrintedModel, from_torch_repr
 from convlib.nn.layers import (
     BatchNorm2d,
@@ -61,6 +61,8 @@ __all__ = [
     "ConvTranspose3d",
     "Dropout",
     "Flatten",
+    "effective_receptive_field",
+    "EffectiveReceptiveField",
     "from_torch",
     "from_torch_repr",
     "Layer",

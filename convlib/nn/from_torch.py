@@ -18,6 +18,7 @@ cannot trace (data-dependent control flow) is kept whole as one such row.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import operator
 import warnings
@@ -519,3 +520,98 @@ def from_torch(module, input_shape: Sequence[int]) -> Sequential:
             stacklevel=2,
         )
     return spec
+
+
+@dataclasses.dataclass(frozen=True)
+class EffectiveReceptiveField:
+    """The gradient of a torch module's centre output cell with respect to its input.
+
+    Attributes
+    ----------
+    gradient : numpy.ndarray
+        ``|d y / d x|`` over the input's spatial axes, summed over the batch and the channels,
+        where ``y`` is the sum over channels of the centre output cell.
+    support : tuple of int
+        Per spatial axis, the extent of the cells with a non-zero gradient (at most the
+        theoretical receptive field's size; less where the input or dead units clip it).
+    extent : tuple of int
+        Per spatial axis, the side of the smallest window centred on the support that holds
+        ``mass`` of the gradient's total.
+    mass : float
+    """
+
+    gradient: Any
+    support: tuple[int, ...]
+    extent: tuple[int, ...]
+    mass: float
+
+    def __str__(self) -> str:
+        side = "x".join(map(str, self.extent))
+        reach = "x".join(map(str, self.support))
+        return (
+            f"Effective receptive field (torch gradient of the centre output): {self.mass:.0%} "
+            f"of |gradient| within {side} of the {reach} cells it reaches"
+        )
+
+
+def effective_receptive_field(
+    module, input_shape: Sequence[int], *, mass: float = 0.95, seed: int = 0
+) -> EffectiveReceptiveField:
+    """Measure the effective receptive field :cite:p:`luo2016effective` of a torch module.
+
+    The module runs, as it is (call ``eval()`` first so batch norm uses its running
+    statistics), on a seeded standard normal input of ``input_shape``; the gradient of the
+    centre output cell (summed over channels) with respect to the input is what it measures.
+
+    Parameters
+    ----------
+    module : torch.nn.Module
+        Takes ``(N, C, *spatial)`` and returns ``(N, C_out, *spatial_out)``.
+    input_shape : tuple of int
+        The input, batched.
+    mass : float
+        The share of the total ``|gradient|`` the ``extent`` window must hold, in (0, 1].
+    seed : int
+        The seed of the input.
+
+    Raises
+    ------
+    ValueError
+        If ``mass`` is not in (0, 1], or the output has no spatial axes.
+    """
+    torch = _torch()
+    shape = _check_shape(input_shape)
+    if not 0 < mass <= 1:
+        raise ValueError(f"mass must be in (0, 1]; received mass={mass!r}")
+    generator = torch.Generator().manual_seed(seed)
+    x = torch.randn(shape, generator=generator, dtype=torch.float64, requires_grad=True)
+    parameters = list(module.parameters())
+    dtype = parameters[0].dtype if parameters else torch.float64
+    y = module(x.to(dtype))
+    if y.dim() < 3:
+        raise ValueError(
+            f"the effective receptive field needs an output with spatial axes; "
+            f"{type(module).__name__} returns shape {tuple(y.shape)}"
+        )
+    centre = tuple(n // 2 for n in y.shape[2:])
+    y[(slice(None), slice(None), *centre)].sum().backward()
+    gradient = x.grad.abs().sum(dim=(0, 1)).detach().numpy()
+    support, extent = [], []
+    for axis in range(gradient.ndim):
+        others = tuple(a for a in range(gradient.ndim) if a != axis)
+        line = gradient.sum(axis=others) if others else gradient
+        where = line.nonzero()[0]
+        if not len(where):
+            support.append(0)
+            extent.append(0)
+            continue
+        low, high = int(where[0]), int(where[-1])
+        support.append(high - low + 1)
+        middle, total = (low + high) // 2, line.sum()
+        half = 0
+        while half < len(line) and line[max(middle - half, 0) : middle + half + 1].sum() < (
+            mass * total
+        ):
+            half += 1
+        extent.append(2 * half + 1)
+    return EffectiveReceptiveField(gradient, tuple(support), tuple(extent), float(mass))

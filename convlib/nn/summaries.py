@@ -22,6 +22,7 @@ import math
 from convlib._typing import Shape
 from convlib.nn.containers import locate
 from convlib.nn.layers import BatchNorm2d, Layer, _ConvNd
+from convlib.nn.receptive import Field, format_field, receptive_fields
 
 CONV_KINDS = ("standard", "grouped", "depthwise", "pointwise", "dilated", "transposed")
 
@@ -51,6 +52,7 @@ class Row:
     params: int
     operations: int
     kind: str | None = None
+    receptive_field: Field | None = None
 
 
 @dataclasses.dataclass(frozen=True)
@@ -62,6 +64,13 @@ class Summary:
     include_buffers: bool
     flops: bool
     leaf_kinds: tuple[str | None, ...] = ()
+    model_output_shape: Shape | None = None
+    #: the receptive field of the model's output (``None``: the summary was made without them)
+    output_field: Field | None = None
+    #: merges whose branches' fields are not aligned, and along which spatial axes
+    misaligned: tuple[tuple[str, tuple[int, ...]], ...] = ()
+    #: what ``effective=`` measured (:func:`convlib.effective_receptive_field`), if given
+    effective: object | None = None
 
     @property
     def total_params(self) -> int:
@@ -78,7 +87,13 @@ class Summary:
 
     @property
     def output_shape(self) -> Shape:
+        if self.model_output_shape is not None:  # a branch's last leaf is not the output
+            return self.model_output_shape
         return self.rows[-1].output_shape if self.rows else self.input_shape
+
+    @property
+    def receptive(self) -> bool:
+        return self.output_field is not None
 
     def kind_counts(self) -> dict[str, int]:
         """How many convolutions of each kind (:func:`conv_kind`) the model has, at any depth."""
@@ -94,10 +109,11 @@ class Summary:
         operations = "FLOPs = 2 x multiply-accumulates" if self.flops else "multiply-accumulates"
         return f"{params}; operations counted as {operations}"
 
-    def _header(self) -> tuple[str, str, str, str]:
-        return ("Layer", "Output shape", "Params", "FLOPs" if self.flops else "MACs")
+    def _header(self) -> tuple[str, ...]:
+        header = ("Layer", "Output shape", "Params", "FLOPs" if self.flops else "MACs")
+        return header + (("RF size", "Jump", "Start") if self.receptive else ())
 
-    def _cells(self) -> list[tuple[str, str, str, str]]:
+    def _cells(self) -> list[tuple[str, ...]]:
         return [
             (
                 f"{r.name} ({r.layer_type})",
@@ -105,22 +121,40 @@ class Summary:
                 f"{r.params:,}",
                 f"{r.operations:,}",
             )
+            + (format_field(r.receptive_field) if self.receptive else ())
             for r in self.rows
         ]
 
+    def _field_lines(self) -> list[str]:
+        if not self.receptive:
+            return []
+        size, jump, start = format_field(self.output_field)
+        where = f" (jump {jump}, start {start})" if jump else ""
+        lines = [f"Receptive field of the output: {size}{where}"]
+        for name, axes in self.misaligned:
+            lines.append(
+                f"Misaligned branches at {name!r} along spatial axes {list(axes)}: their fields' "
+                "centres or jumps differ, so the union is exact for the first output cell only"
+            )
+        if self.effective is not None:
+            lines.append(str(self.effective))
+        return lines
+
     def __str__(self) -> str:
         header, cells = self._header(), self._cells()
-        widths = [max(len(c[i]) for c in [header, *cells]) for i in range(4)]
+        widths = [max(len(c[i]) for c in [header, *cells]) for i in range(len(header))]
 
         def line(c):
             left = f"{c[0]:<{widths[0]}}  {c[1]:<{widths[1]}}"
-            return f"{left}  {c[2]:>{widths[2]}}  {c[3]:>{widths[3]}}"
+            right = "  ".join(f"{v:>{w}}" for v, w in zip(c[2:], widths[2:], strict=True))
+            return f"{left}  {right}"
 
         rule = "-" * len(line(header))
         body = [line(header), rule, *map(line, cells), rule]
         body.append(f"Input shape: {self.input_shape}   Output shape: {self.output_shape}")
         body.append(f"Total params: {self.total_params:,}")
         body.append(f"Total {self._header()[3]}: {self.total_operations:,}")
+        body.extend(self._field_lines())
         body.append(f"({self.convention})")
         return "\n".join(body)
 
@@ -130,9 +164,13 @@ class Summary:
             "<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in cells) + "</tr>"
             for cells in self._cells()
         )
+        fields = "".join(
+            f"<td>{html.escape(c)}</td>"
+            for c in (format_field(self.output_field) if self.receptive else ())
+        )
         totals = (
             f"<tr><th scope='row'>Total</th><td>{html.escape(str(self.output_shape))}</td>"
-            f"<td>{self.total_params:,}</td><td>{self.total_operations:,}</td></tr>"
+            f"<td>{self.total_params:,}</td><td>{self.total_operations:,}</td>{fields}</tr>"
         )
         caption = html.escape(f"Input {self.input_shape}; {self.convention}")
         # explicit colours: the table reads the same on the book's light and dark themes
@@ -156,8 +194,17 @@ def summary(
     include_buffers: bool = False,
     flops: bool = False,
     depth: int | None = None,
+    receptive_field: bool = True,
+    effective: object | None = None,
 ) -> Summary:
     """Tabulate a model: one row per leaf layer (or per block, with ``depth``).
+
+    Each row gives the receptive field of its output in input cells, per spatial axis: its
+    size, jump (the distance between neighbouring output cells' fields) and start (the centre
+    of the first cell's field), through branches (:func:`convlib.nn.receptive.receptive_fields`;
+    the arithmetic of :mod:`convlib.geometry.receptive`). A row inside a branch gives the field
+    along that branch; the row after the merge gives the union, and the text names merges
+    whose branches are misaligned.
 
     Parameters
     ----------
@@ -172,6 +219,11 @@ def summary(
     depth : int, optional
         Collapse rows to the first ``depth`` components of their dotted names (``depth=1``:
         one row per top-level stage).
+    receptive_field : bool
+        Add the receptive-field columns (size, jump, start) and the output's field.
+    effective : EffectiveReceptiveField, optional
+        What :func:`convlib.effective_receptive_field` measured on the torch module (its
+        gradient), printed under the theoretical field.
 
     Raises
     ------
@@ -210,4 +262,12 @@ def summary(
             row = dataclasses.replace(row, name=key, layer_type=kind,
                                       kind=row.kind if key == name else None)  # fmt: skip
         rows.append(row)
-    return Summary(tuple(rows), tuple(input_shape), include_buffers, flops, tuple(kinds))
+    output_shape = (*batch, *model.sample_output_shape(sample))
+    if not receptive_field:
+        return Summary(tuple(rows), tuple(input_shape), include_buffers, flops, tuple(kinds),
+                       output_shape, effective=effective)  # fmt: skip
+    walk = receptive_fields(model, sample)
+    rows = [dataclasses.replace(row, receptive_field=walk.fields.get(row.name)) for row in rows]
+    return Summary(tuple(rows), tuple(input_shape), include_buffers, flops, tuple(kinds),
+                   output_shape, walk.output, tuple(walk.misaligned.items()),
+                   effective)  # fmt: skip
