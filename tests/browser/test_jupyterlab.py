@@ -110,7 +110,8 @@ def test_jupyterlab_runs_the_chapter_and_the_kernel_sees_the_moved_slider(browse
     page.wait_for_function(f"() => {kernel}?.status === 'idle'", timeout=120_000)
     page.evaluate("() => window.jupyterapp.commands.execute('notebook:run-all-cells')")
     page.wait_for_function("() => document.querySelectorAll('.cl-x').length >= 2", timeout=240_000)
-    explorer = page.locator(".cl-x").first
+    # the convolution explorer (the chapter's quizzes are .cl-x widgets too)
+    explorer = page.locator('.cl-x:has(input[data-trait="kernel_size"])').first
     slider = explorer.locator('input[data-trait="kernel_size"]')
     slider.scroll_into_view_if_needed()
     assert slider.input_value() == "3"
