@@ -68,6 +68,7 @@ def test_author_year_label_names_one_two_or_many_authors() -> None:
     assert author_year_label(entry("Yu, Fisher", "Koltun, Vladlen")) == "Yu and Koltun, 2020"
     assert author_year_label(entry("Yu, F", "Koltun, V", "Funkhouser, T")) == "Yu et al., 2020"
     assert author_year_label(entry("{U.S. Navy}", year=None)) == "U.S. Navy, n.d."
+    assert author_year_label(entry("Chollet, François", "others")) == "Chollet et al., 2020"
     assert author_year_label(entry("van den Oord, Aaron", "B, C", "D, E")).startswith(
         "van den Oord et al."
     )

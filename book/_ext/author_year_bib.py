@@ -31,6 +31,8 @@ def _last_name(person: Person) -> str:
 def author_year_label(entry: Entry) -> str:
     """``"Last, year"``, ``"Last and Other, year"`` or ``"Last et al., year"`` for one entry."""
     persons = entry.persons.get("author") or entry.persons.get("editor") or []
+    if len(persons) == 2 and _last_name(persons[1]) == "others":  # BibTeX's "and others"
+        return f"{_last_name(persons[0])} et al., {entry.fields.get('year', 'n.d.')}"
     if not persons:
         names = entry.key
     elif len(persons) == 1:
