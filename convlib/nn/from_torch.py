@@ -500,6 +500,8 @@ def from_torch(module, input_shape: Sequence[int]) -> Sequential:
         raise TypeError(f"module must be a torch.nn.Module; received {type(module).__name__}")
     shape = _check_shape(input_shape)
     opaque: set[str] = set()
+    if torch.fx.Tracer().is_leaf_module(module, ""):  # one torch.nn layer: fx traces its body
+        module = torch.nn.Sequential(module)
     graph_module = _trace(module, opaque)
     leaves = {n.name for n in graph_module.graph.nodes if n.op.startswith("call_")}
     try:

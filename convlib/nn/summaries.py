@@ -133,8 +133,9 @@ class Summary:
         lines = [f"Receptive field of the output: {size}{where}"]
         for name, axes in self.misaligned:
             lines.append(
-                f"Misaligned branches at {name!r} along spatial axes {list(axes)}: their fields' "
-                "centres or jumps differ, so the union is exact for the first output cell only"
+                f"Misaligned branches at {name!r} along spatial axes {list(axes)}: for some "
+                "output cells the branches' fields have different centres (the rows give "
+                "their union)"
             )
         if self.effective is not None:
             lines.append(str(self.effective))
@@ -239,6 +240,7 @@ def summary(
     True
     """
     rows: list[Row] = []
+    last_leaf: dict[str, str] = {}  # a collapsed row's last leaf (its field, if not a block's)
     factor = 2 if flops else 1
     batch, sample = model.split_batch(tuple(input_shape))
     count = math.prod(batch)
@@ -253,6 +255,7 @@ def summary(
                   _params(layer, include_buffers), factor * macs, kinds[-1])  # fmt: skip
         if depth is not None:
             key = ".".join(name.split(".")[:depth])
+            last_leaf[key] = name
             if rows and rows[-1].name == key:
                 last = rows[-1]
                 rows[-1] = Row(key, last.layer_type, row.output_shape, last.params + row.params,
@@ -267,7 +270,12 @@ def summary(
         return Summary(tuple(rows), tuple(input_shape), include_buffers, flops, tuple(kinds),
                        output_shape, effective=effective)  # fmt: skip
     walk = receptive_fields(model, sample)
-    rows = [dataclasses.replace(row, receptive_field=walk.fields.get(row.name)) for row in rows]
+    rows = [
+        dataclasses.replace(
+            row, receptive_field=walk.fields.get(row.name, walk.fields.get(last_leaf.get(row.name)))
+        )
+        for row in rows
+    ]
     return Summary(tuple(rows), tuple(input_shape), include_buffers, flops, tuple(kinds),
                    output_shape, walk.output, tuple(walk.misaligned.items()),
                    effective)  # fmt: skip
