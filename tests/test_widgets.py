@@ -424,6 +424,8 @@ BAD_MODELS = [
     (widgets.conv_explorer, "padding", "bogus"),
     (widgets.conv_explorer, "position", -1),
     (widgets.conv_explorer, "kernel_size", 0),
+    (widgets.conv_explorer, "input_values", "bogus"),
+    (widgets.conv_explorer, "kernel_values", "sobel"),
     (widgets.image_filter_explorer, "padding", "bogus"),
     (widgets.image_filter_explorer, "dilation", 0),
     (widgets.param_budget_explorer, "groups", 0),
