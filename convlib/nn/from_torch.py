@@ -500,6 +500,7 @@ def from_torch(module, input_shape: Sequence[int]) -> Sequential:
         raise TypeError(f"module must be a torch.nn.Module; received {type(module).__name__}")
     shape = _check_shape(input_shape)
     opaque: set[str] = set()
+    name = type(module).__name__
     if torch.fx.Tracer().is_leaf_module(module, ""):  # one torch.nn layer: fx traces its body
         module = torch.nn.Sequential(module)
     graph_module = _trace(module, opaque)
@@ -508,8 +509,7 @@ def from_torch(module, input_shape: Sequence[int]) -> Sequential:
         shapes, macs = _run(graph_module, torch.zeros(shape), leaves)
     except Exception as error:
         raise ValueError(
-            f"{type(module).__name__} cannot run on an input of shape {shape}: "
-            f"{type(error).__name__}: {error}"
+            f"{name} cannot run on an input of shape {shape}: {type(error).__name__}: {error}"
         ) from error
     reader = _Reader(graph_module, shapes, macs)
     spec = reader.chain(reader.result, reader.source)
@@ -517,7 +517,7 @@ def from_torch(module, input_shape: Sequence[int]) -> Sequential:
     total = sum(p.numel() for p in module.parameters())
     if used != total:
         warnings.warn(
-            f"{type(module).__name__} has {total:,} parameters but its forward uses "
+            f"{name} has {total:,} parameters but its forward uses "
             f"{used:,} (a parameter unused, or a module called twice)",
             stacklevel=2,
         )
