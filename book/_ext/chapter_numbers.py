@@ -32,11 +32,18 @@ def per_chapter(docname: str, numbers: dict[str, tuple[int, ...]]) -> dict[str, 
 
 
 def renumber(app: Sphinx, env) -> list[str]:
-    """Replace the book-wide numbers of every chapter by per-chapter ones."""
+    """Replace the book-wide numbers of every chapter by per-chapter ones.
+
+    Returns the documents to write again: all of them when a chapter's numbers changed since the
+    last build, since any page may show them through ``{numref}`` (the instructor guide does).
+    """
     for docname, kinds in env.toc_fignumbers.items():
         for figtype, numbers in kinds.items():
             kinds[figtype] = per_chapter(docname, numbers)
-    return []  # the collector already listed every document whose numbers differ from last time
+    chapters = {d: k for d, k in env.toc_fignumbers.items() if chapter_number(d) is not None}
+    changed = chapters != getattr(env, "convlib_chapter_numbers", None)
+    env.convlib_chapter_numbers = chapters
+    return sorted(env.found_docs) if changed else []
 
 
 def setup(app: Sphinx) -> dict[str, object]:
