@@ -60,7 +60,7 @@ const QUIZ_STYLE = `
 .cl-x .quiz-form { display: flex; flex-wrap: wrap; gap: 6px 10px; align-items: center; }
 .cl-x .quiz-form input[type=text] { width: 9em; }
 .cl-x fieldset { border: 0; margin: 0; padding: 0; display: flex; flex-direction: column; gap: 2px; }
-.cl-x legend { padding: 0; margin-bottom: 2px; }
+.cl-x legend { padding: 0; margin: 0 0 2px; font-size: 1em; font-weight: normal; float: none; width: auto; }
 .cl-x button:disabled { opacity: 0.6; }
 .cl-x .quiz-feedback:not(:empty), .cl-x .quiz-answer { border-left: 4px solid var(--cl-line);
   padding: 2px 8px; margin: 6px 0 0; }
