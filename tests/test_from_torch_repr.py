@@ -113,7 +113,7 @@ def vgg_like(nn):
     return model, (2, 3, 23, 21)
 
 
-def test_shapes_and_macs_of_sequential_models_equal_from_torchs(cases):
+def test_shapes_macs_and_fields_of_sequential_models_equal_from_torchs(cases):
     for model, shape in [cases._build("one_d"), cases._build("three_d"), vgg_like(cases.nn)]:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
@@ -121,8 +121,10 @@ def test_shapes_and_macs_of_sequential_models_equal_from_torchs(cases):
         assert spec.sequential
         printed = convlib.summary(spec, shape)
         traced = convlib.summary(convlib.from_torch(model, shape), shape)
-        rows = [(r.output_shape, r.operations, r.params) for r in printed.rows]
-        assert rows == [(r.output_shape, r.operations, r.params) for r in traced.rows]
+        rows = [(r.output_shape, r.operations, r.params, r.receptive_field) for r in printed.rows]
+        assert rows == [
+            (r.output_shape, r.operations, r.params, r.receptive_field) for r in traced.rows
+        ]
 
 
 def test_avg_pool_ceil_mode_is_not_printed_and_the_result_says_so(cases):
