@@ -18,7 +18,7 @@ import numpy as np
 
 from convlib._validation import as_tuple, check_positive_int
 from convlib.functional.convolution import conv_transpose
-from convlib.geometry.shapes import Geometry, resolve_padding
+from convlib.geometry.shapes import Geometry, resolve_padding, span
 
 
 @dataclasses.dataclass(frozen=True)
@@ -123,7 +123,7 @@ Cells = tuple[int, int]
 def window_cells(a: int, b: int, k: int, s: int, d: int, p: int) -> Cells:
     """A window of ``k`` taps, stride ``s``, dilation ``d``, padding ``p`` before (a
     convolution, a pooling, pixel unshuffle): cell ``o`` reads ``o s - p + d j``."""
-    return a * s - p, b * s - p + d * (k - 1)
+    return a * s - p, b * s - p + span(k, d) - 1
 
 
 def transpose_cells(a: int, b: int, k: int, s: int, d: int, p: int) -> Cells | None:
