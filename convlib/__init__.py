@@ -98,12 +98,6 @@ __all__ += ["conv_matrix"]
 
 # --- convlib.nn: layer specs, containers, summary -------------------------------------
 from convlib.nn.containers import Parallel, Residual, Sequential
-from convlib.nn.from_torch import (  # import torch only when called
-    EffectiveReceptiveField,
-    effective_receptive_field,
-    from_torch,
-)
-from convlib.nn.from_torch_repr import PrintedModel, from_torch_repr
 from convlib.nn.layers import (
     BatchNorm2d,
     ChannelShuffle,
@@ -134,7 +128,13 @@ from convlib.nn.pooling import (
     PixelUnshuffle,
     Upsample,
 )
+from convlib.nn.printed_model import PrintedModel, from_torch_repr
 from convlib.nn.summaries import Summary, conv_kind, summary
+from convlib.nn.torch_trace import (  # import torch only when called
+    EffectiveReceptiveField,
+    effective_receptive_field,
+    from_torch,
+)
 
 __all__ += [
     "AdaptiveAvgPool2d",

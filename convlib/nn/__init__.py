@@ -7,8 +7,6 @@ from convlib.nn.containers import (
     Residual,
     Sequential,
 )
-from convlib.nn.from_torch import EffectiveReceptiveField, effective_receptive_field, from_torch
-from convlib.nn.from_torch_repr import PrintedModel, from_torch_repr
 from convlib.nn.layers import (
     BatchNorm2d,
     ChannelShuffle,
@@ -39,11 +37,13 @@ from convlib.nn.pooling import (
     PixelUnshuffle,
     Upsample,
 )
+from convlib.nn.printed_model import PrintedModel, from_torch_repr
 from convlib.nn.summaries import (
     Summary,
     conv_kind,
     summary,
 )
+from convlib.nn.torch_trace import EffectiveReceptiveField, effective_receptive_field, from_torch
 
 __all__ = [
     "AdaptiveAvgPool2d",
