@@ -96,7 +96,10 @@ def measure(repeats: int, html: Path) -> tuple[list, dict]:
 
         def count(response):
             if response.url.startswith(base) and response.ok:
-                loaded[response.url] = len(response.body())
+                try:
+                    loaded[response.url] = len(response.body())
+                except Exception:  # (a response still arriving when the browser closes)
+                    pass
 
         page.on("response", count)
         weights: dict[str, list[int]] = {}
