@@ -192,14 +192,22 @@ def test_transpose_output_size_check_rejects_an_answer_that_ignores_dilation():
 # --- the notebooks' exercise cells ---------------------------------------------------------
 
 
-def assigned_names(source: str) -> set[str]:
-    """Names a code cell binds (assignments, loops, definitions, imports); magics read as pass."""
-    code = "\n".join(
-        line[: len(line) - len(line.lstrip())] + "pass" if line.lstrip()[:1] in "%!" else line
+def _passes(source: str, is_pass) -> str:
+    """``source`` with every line ``is_pass`` accepts replaced by an equally indented pass."""
+    return "\n".join(
+        line[: len(line) - len(line.lstrip())] + "pass" if is_pass(line) else line
         for line in source.splitlines()
     )
+
+
+def assigned_names(source: str) -> set[str]:
+    """Names a code cell binds (assignments, loops, definitions, imports); magics read as pass."""
+    try:  # magics read as pass
+        tree = ast.parse(_passes(source, lambda line: line.lstrip().startswith(("%", "!"))))
+    except SyntaxError:  # a body emptied by removing a solution: its blank line reads as pass
+        tree = ast.parse(_passes(source, lambda line: line.lstrip()[:1] in "%!"))
     names = set()
-    for node in ast.walk(ast.parse(code)):
+    for node in ast.walk(tree):
         if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
             names.add(node.id)
         elif isinstance(node, ast.FunctionDef | ast.ClassDef):

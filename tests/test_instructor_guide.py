@@ -11,6 +11,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import nbformat
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -69,7 +70,7 @@ def test_make_course_makes_an_assignment_of_every_chapter_present(tmp_path, monk
     repository = tmp_path / "repository"
     (repository / "notebooks").mkdir(parents=True)
     for name in ("00_why_convolution", "01_convolution", "07_pooling"):  # new chapters too
-        (repository / "notebooks" / f"{name}.ipynb").write_text("{}")
+        nbformat.write(nbformat.v4.new_notebook(), repository / "notebooks" / f"{name}.ipynb")
     monkeypatch.setattr(make_course, "ROOT", repository)
     course = tmp_path / "course"
     (course / "source" / "old_chapter").mkdir(parents=True)
@@ -80,7 +81,7 @@ def test_make_course_makes_an_assignment_of_every_chapter_present(tmp_path, monk
         "01_convolution",
         "07_pooling",
     ]
-    assert (course / "source" / "07_pooling" / "07_pooling.ipynb").read_text() == "{}"
+    assert nbformat.read(course / "source" / "07_pooling" / "07_pooling.ipynb", 4).cells == []
     assert (course / "gradebook.db").read_text() == "grades"  # kept
     assert (course / "exchange").is_dir()
 
