@@ -72,42 +72,6 @@ export function controlsError(setting, controls, beyondTorch = false) {
   return null;
 }
 
-// ---- geometry shared by the convolution and photo explorers
-
-/** convlib.geometry.shapes.resolve_padding for one axis: [before, after], or throws the message. */
-export function resolvePadding(padding, k, s, d) {
-  if (typeof padding === "string") {
-    const error = paddingError(padding);
-    if (error) throw new Error(error);
-    if (padding === "valid") return [0, 0];
-    if (padding === "same") {
-      if (s !== 1) {
-        throw new Error(
-          `padding='same' is only supported for stride 1 (as in PyTorch); received stride=${s}`,
-        );
-      }
-      const total = d * (k - 1);
-      return [floorDiv(total, 2), total - floorDiv(total, 2)];
-    }
-    return [d * (k - 1), 0]; // causal
-  }
-  return [padding, padding];
-}
-
-/** convlib.geometry.shapes.padded_output_size along spatial dimension 0. */
-export function paddedOutputSize(n, k, s, [lo, hi], d) {
-  const padded = n + lo + hi;
-  const span = d * (k - 1) + 1;
-  if (span > padded) {
-    throw new Error(
-      `kernel is larger than the padded input along spatial dimension 0: kernel_size=${k} ` +
-        `with dilation=${d} spans ${span} cells but the input of size ${n} padded by ` +
-        `(${lo}, ${hi}) has ${padded}`,
-    );
-  }
-  return floorDiv(padded - span, s) + 1;
-}
-
 /** convlib.check_groups' message, or null. */
 export function groupsError(cin, cout, g) {
   for (const [label, channels] of [["input channels", cin], ["output channels", cout]]) {

@@ -13,6 +13,7 @@ import {
   svg,
   thousands,
 } from "./_common.mjs";
+import { convMacs, convOutputSize } from "./geometry.mjs";
 import { copyableCode, shareState } from "./share.mjs";
 
 /** A stride-1 Conv2d spec without bias: kernel [kh, kw], padding [ph, pw]. */
@@ -38,10 +39,10 @@ function count(stack, size) {
   for (const layer of stack) {
     const taps = layer.kernel[0] * layer.kernel[1];
     const weights = floorDiv(layer.cin * layer.cout, layer.groups) * taps;
-    h = h + 2 * layer.padding[0] - layer.kernel[0] + 1;
-    w = w + 2 * layer.padding[1] - layer.kernel[1] + 1;
+    h = convOutputSize(h, layer.kernel[0], 1, [layer.padding[0], layer.padding[0]], 1);
+    w = convOutputSize(w, layer.kernel[1], 1, [layer.padding[1], layer.padding[1]], 1);
     params += weights;
-    macs += h * w * floorDiv(layer.cout * layer.cin, layer.groups) * taps;
+    macs += convMacs(h * w, layer.cin, layer.cout, layer.groups, taps);
   }
   return [params, macs];
 }

@@ -11,15 +11,14 @@ import {
   errorBox,
   floorDiv,
   frame,
-  paddedOutputSize,
   product,
   pyRepr,
   range,
-  resolvePadding,
   slider,
   svg,
   tupleRepr,
 } from "./_common.mjs";
+import { convMacs, convOutputSize, convTransposeNaturalSize, resolvePadding, span } from "./geometry.mjs";
 import { copyableCode, shareState } from "./share.mjs";
 import {
   INPUT_PRESETS,
@@ -45,7 +44,7 @@ export const inputWindow = (o, k, s, before, d) => range(k).map((j) => o * s - b
 export const scatterWindow = (i, k, s, p, d) => range(k).map((j) => i * s - p + j * d);
 
 export function convFormula(n, k, s, [lo, hi], d) {
-  const inner = n + lo + hi - d * (k - 1) - 1;
+  const inner = n + lo + hi - span(k, d);
   return (
     "o = \u230a(n + p_before + p_after \u2212 d(k\u22121) \u2212 1)/s\u230b + 1" +
     ` = \u230a(${n} + ${lo} + ${hi} \u2212 ${d}\u00b7${k - 1} \u2212 1)/${s}\u230b + 1` +
@@ -54,7 +53,7 @@ export function convFormula(n, k, s, [lo, hi], d) {
 }
 
 export function transposeFormula(n, k, s, p, op, d) {
-  const value = (n - 1) * s - 2 * p + d * (k - 1) + op + 1;
+  const value = convTransposeNaturalSize(n, k, s, p, d) + op;
   return (
     "o = (n\u22121)s \u2212 2p + d(k\u22121) + output_padding + 1" +
     ` = ${n - 1}\u00b7${s} \u2212 2\u00b7${p} + ${d}\u00b7${k - 1} + ${op} + 1 = ${value}`
@@ -78,7 +77,7 @@ export function kerasCode(nd, transposed, k, s, padding, d, op = 0) {
   let keras;
   if (typeof padding === "string") keras = padding === "causal" && nd !== 1 ? null : padding;
   else if (padding === 0) keras = "valid";
-  else keras = padding * 2 === d * (k - 1) && s === 1 ? "same" : null;
+  else keras = padding * 2 === span(k, d) - 1 && s === 1 ? "same" : null;
   if (keras === null) return null;
   const args = ["1", `kernel_size=${k}`, `strides=${s}`, `padding="${keras}"`];
   args.push(`dilation_rate=${d}`);
@@ -98,24 +97,24 @@ export function describe(setting) {
   const { dims, mode, input_size: n, kernel_size: k, stride: s, dilation: d } = setting;
   const nd = dims === "1-D" ? 1 : 2;
   if (mode === "transposed") return describeTransposed(nd, n, k, s, setting.padding, d, setting.output_padding);
-  const padding = setting.padding === "full" ? d * (k - 1) : setting.padding;
   let pads, o;
-  try {
-    pads = resolvePadding(padding, k, s, d);
-    o = paddedOutputSize(n, k, s, pads, d);
+  try { // the one plan: 'full' resolves like convlib's conv_geometry(beyond_torch=True)
+    pads = resolvePadding(setting.padding, k, s, d, true);
+    o = convOutputSize(n, k, s, pads, d);
   } catch (error) {
     return { error: error.message };
   }
+  const padding = setting.padding === "full" ? pads[0] : setting.padding; // PyTorch's int
   const out = fill(o, nd);
   let torch = torchCode(nd, false, k, s, padding === "causal" ? 0 : padding, d);
-  if (padding === "causal") torch = `F.pad(x, ${pyRepr(range(nd).flatMap(() => [d * (k - 1), 0]))}) then ${torch}`;
+  if (padding === "causal") torch = `F.pad(x, ${pyRepr(range(nd).flatMap(() => pads))}) then ${torch}`;
   return {
     out,
     pads,
     formula: convFormula(n, k, s, pads, d),
     shape: pyRepr([1, 1, ...out]),
     params: k ** nd + 1,
-    macs: product(out) * k ** nd,
+    macs: convMacs(product(out), 1, 1, 1, k ** nd),
     torch,
     keras: kerasCode(nd, false, k, s, padding, d),
     call: `convlib.conv${nd}d(x, w, stride=${s}, padding=${pyRepr(padding)}, dilation=${d})`,
@@ -136,7 +135,7 @@ function describeTransposed(nd, n, k, s, p, d, op) {
         `received output_padding=${op} with stride=${s}, dilation=${d}`,
     };
   }
-  const natural = (n - 1) * s - 2 * p + d * (k - 1) + 1;
+  const natural = convTransposeNaturalSize(n, k, s, p, d);
   const o = natural + op;
   const out = fill(o, nd);
   if (o < 1) {
@@ -154,7 +153,7 @@ function describeTransposed(nd, n, k, s, p, d, op) {
     formula: transposeFormula(n, k, s, p, op, d),
     shape: pyRepr([1, 1, ...out]),
     params: k ** nd + 1,
-    macs: n ** nd * k ** nd,
+    macs: convMacs(n ** nd, 1, 1, 1, k ** nd),
     torch: torchCode(nd, true, k, s, p, d, op),
     keras: kerasCode(nd, true, k, s, p, d, op),
     call: `convlib.conv_transpose${nd}d(x, w, stride=${s}, padding=${p}, output_padding=${op}, dilation=${d})`,

@@ -15,6 +15,7 @@ import {
   svg,
   thousands,
 } from "./_common.mjs";
+import { convKind, convMacs, convOutputSize } from "./geometry.mjs";
 import { copyableCode, shareState } from "./share.mjs";
 
 export const divisors = (c) => range(c, 1).filter((g) => c % g === 0);
@@ -28,14 +29,14 @@ export function describe(setting) {
   if (error) return { error };
   const p = floorDiv(k, 2);
   const taps = k * k;
-  const o = size + 2 * p - k + 1;
+  const o = convOutputSize(size, k, 1, [p, p], 1);
   const keras = 2 * p === k - 1
     ? `layers.Conv2D(${c}, kernel_size=${k}, strides=1, padding="${p === 0 ? "valid" : "same"}", dilation_rate=1${g !== 1 ? `, groups=${g}` : ""}, use_bias=True)`
     : null;
   return {
-    kind: k === 1 ? "pointwise" : g === 1 ? "standard" : g === c ? "depthwise" : "grouped",
+    kind: convKind({ kernel: [k, k], groups: g, inChannels: c }),
     params: floorDiv(c * c, g) * taps + c,
-    macs: o * o * floorDiv(c * c, g) * taps,
+    macs: convMacs(o * o, c, c, g, taps),
     torch: `nn.Conv2d(${c}, ${c}, kernel_size=${k}, stride=1, padding=${p}, dilation=1${g !== 1 ? `, groups=${g}` : ""})`,
     keras,
   };

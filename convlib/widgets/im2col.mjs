@@ -3,8 +3,9 @@
 // its column filled in the matrix), the GEMM's shapes and what the matrix costs in memory.
 // describe() mirrors describe_im2col and windowMatrix() window_matrix, which call convlib's
 // conv_output_size, convlib.algorithms.im2col and Conv2d; tests/node sweeps the control grid.
-import { bind, codeLine, controlsError, el, errorBox, floorDiv, frame, paddedOutputSize, range,
+import { bind, codeLine, controlsError, el, errorBox, floorDiv, frame, range,
   slider, svg, thousands } from "./_common.mjs";
+import { convMacs, convOutputSize } from "./geometry.mjs";
 import { copyableCode, shareState } from "./share.mjs";
 
 export const LIMITS = { in_channels: [1, 3], out_channels: [1, 4], input_size: [1, 6],
@@ -20,7 +21,7 @@ function outputSize(setting) {
   if (invalid) return { error: invalid };
   const { input_size: n, kernel_size: k, stride: s, padding: p, dilation: d } = setting;
   try {
-    return { o: paddedOutputSize(n, k, s, [p, p], d) };
+    return { o: convOutputSize(n, k, s, [p, p], d) };
   } catch (error) {
     return { error: error.message };
   }
@@ -40,7 +41,7 @@ export function describe(setting) {
     columns,
     weight: [m, rows],
     product: [m, columns],
-    macs: m * rows * columns,
+    macs: convMacs(columns, c, m, 1, k * k),
     column_bytes: rows * columns * BYTES_PER_VALUE,
     input_bytes: c * n * n * BYTES_PER_VALUE,
     duplication: (rows * columns) / (c * n * n),

@@ -9,24 +9,23 @@ import {
   el,
   errorBox,
   frame,
-  paddedOutputSize,
   pyRepr,
   range,
-  resolvePadding,
   slider,
 } from "./_common.mjs";
+import { convOutputSize, resolvePadding, span } from "./geometry.mjs";
 import { copyableCode, shareState } from "./share.mjs";
 
 export const PADDINGS = ["same", "valid", 0, 1, 2, 3, 8];
 export const PADDING_MODES = ["zeros", "reflect", "replicate", "circular"];
 export const FLIPS = ["cross-correlation", "true convolution"];
 
-/** convlib.geometry.shapes.resolve_padding with padded_output_size, per axis; throws convlib's message. */
+/** convlib.geometry.shapes.conv_geometry's padding and output size, per axis; throws its message. */
 function geometry(shape, kshape, s, padding, d) {
   const pads = kshape.map((k) => resolvePadding(padding, k, s, d));
   const out = shape.map((n, axis) => {
     try {
-      return paddedOutputSize(n, kshape[axis], s, pads[axis], d);
+      return convOutputSize(n, kshape[axis], s, pads[axis], d);
     } catch (error) {
       throw new Error(error.message.replace("spatial dimension 0", `spatial dimension ${axis}`));
     }
@@ -47,7 +46,7 @@ export function kerasCode(k, s, padding, d, mode) {
   let keras;
   if (typeof padding === "string") keras = padding;
   else if (padding === 0) keras = "valid";
-  else keras = padding * 2 === d * (k - 1) && s === 1 ? "same" : null;
+  else keras = padding * 2 === span(k, d) - 1 && s === 1 ? "same" : null;
   if (keras === null) return null;
   return `layers.Conv2D(1, kernel_size=${k}, strides=${s}, padding="${keras}", dilation_rate=${d}, use_bias=False)`;
 }

@@ -5,6 +5,7 @@
 // max_pool2d, avg_pool2d and pool_output_size; tests/node sweeps the whole control grid.
 import { bind, codeLine, controlsError, dropdown, el, errorBox, floorDiv, frame, pyRepr, range,
   slider, svg } from "./_common.mjs";
+import { poolOutputSize, span } from "./geometry.mjs";
 import { copyableCode, shareState } from "./share.mjs";
 
 export const MODES = ["max", "avg"];
@@ -13,26 +14,6 @@ export const LIMITS = { input_size: [1, 8], kernel_size: [1, 4], stride: [1, 4],
 /** The integer controls PoolingExplorer checks, with their smallest values. */
 export const CONTROLS = [["input_size", 1], ["kernel_size", 1], ["stride", 1], ["padding", 0],
   ["dilation", 1], ["position", 0]];
-
-/** convlib.shapes.pool_geometry's output size along one axis, or throws convlib's message. */
-export function poolOutputSize(n, k, s, p, d, ceil) {
-  if (p > floorDiv(k, 2)) {
-    throw new Error(
-      `padding must be at most half of the kernel size, kernel_size // 2 = ${floorDiv(k, 2)} ` +
-        "(PyTorch: 'pad should be at most half of effective kernel size'); " +
-        `received padding=${p} with kernel_size=${k}`,
-    );
-  }
-  let o = floorDiv(n + 2 * p - d * (k - 1) - 1 + (ceil ? s - 1 : 0), s) + 1;
-  if (ceil && (o - 1) * s >= n + p) o -= 1; // a last window may not start in the right padding
-  if (o < 1) {
-    throw new Error(
-      `the pooling window is larger than the padded input: input_size=${n} with ` +
-        `kernel_size=${k}, stride=${s}, padding=${p}, dilation=${d} gives output size ${o}`,
-    );
-  }
-  return o;
-}
 
 /** Input indices (one axis) the taps of output o's window meet; < 0 or >= n is outside. */
 export const windowTaps = (o, k, s, p, d) => range(k).map((j) => o * s - p + j * d);
@@ -162,7 +143,7 @@ export function formula(setting, info) {
   const { input_size: n, kernel_size: k, stride: s, padding: p } = setting;
   const d = setting.mode === "max" ? setting.dilation : 1;
   const [open, close] = setting.ceil_mode ? ["\u2308", "\u2309"] : ["\u230a", "\u230b"];
-  const inner = n + 2 * p - d * (k - 1) - 1;
+  const inner = n + 2 * p - span(k, d);
   let text = `o = ${open}(n + 2p \u2212 d(k\u22121) \u2212 1)/s${close} + 1 = ${open}(${n} + 2\u00b7${p} \u2212 ${d}\u00b7${k - 1} \u2212 1)/${s}${close} + 1 = ${open}${inner}/${s}${close} + 1`;
   const raw = (setting.ceil_mode ? -floorDiv(-inner, s) : floorDiv(inner, s)) + 1;
   if (raw !== info.out[0]) text += ` = ${raw}, less the window that would start in the right padding = ${info.out[0]}`;
@@ -206,7 +187,7 @@ function cellMarkup(x, y, cs, classes, attrs, label) {
 export function draw(area, setting, info, position, onPick, onShow) {
   const g = geometry(setting);
   const { n, p, o } = g;
-  const reach = Math.max(n + p, (o - 1) * g.s - p + g.d * (g.k - 1) + 1); // last cell any window reads
+  const reach = Math.max(n + p, (o - 1) * g.s - p + span(g.k, g.d)); // last cell any window reads
   const size = reach + p; // drawn cells per axis, from -p
   const cs = Math.max(20, Math.min(30, Math.floor(330 / size)));
   const x = setting.input_values;

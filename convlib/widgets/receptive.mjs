@@ -3,6 +3,7 @@
 // mirrors describe_receptive (convlib.geometry.receptive: parse_layers, receptive_field,
 // contribution_counts).
 import { bind, dropdown, el, errorBox, floorDiv, frame, pyRepr, range, svg } from "./_common.mjs";
+import { span } from "./geometry.mjs";
 import { copyableCode, shareState } from "./share.mjs";
 
 export const VIEWS = ["2-D", "1-D causal (WaveNet)"];
@@ -36,7 +37,7 @@ export function contributionCounts(stack) {
   return range(stack.length, 1).map((depth) => {
     let counts = [1];
     for (const [k, s, d] of stack.slice(0, depth).reverse()) {
-      const next = new Array((counts.length - 1) * s + d * (k - 1) + 1).fill(0);
+      const next = new Array((counts.length - 1) * s + span(k, d)).fill(0);
       counts.forEach((v, i) => {
         for (let j = 0; j < k; j += 1) next[i * s + j * d] += v;
       });
@@ -58,7 +59,7 @@ export function describe(text) {
   const sizes = [];
   const jumps = [];
   for (const [k, s, d] of stack) {
-    size += d * (k - 1) * jump;
+    size += (span(k, d) - 1) * jump;
     jump *= s;
     sizes.push(size);
     jumps.push(jump);
@@ -67,7 +68,7 @@ export function describe(text) {
   const counts = perLayer[perLayer.length - 1];
   const seen = counts.filter((c) => c > 0).length;
   const convs = stack.map(([k, s, d]) =>
-    `nn.Conv2d(1, 1, kernel_size=${k}, stride=${s}, padding=${floorDiv(d * (k - 1), 2)}, dilation=${d})`);
+    `nn.Conv2d(1, 1, kernel_size=${k}, stride=${s}, padding=${floorDiv(span(k, d) - 1, 2)}, dilation=${d})`);
   return {
     stack,
     sizes,
