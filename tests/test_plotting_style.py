@@ -60,7 +60,9 @@ def test_animation_player_frames_are_themed_svgs_shown_at_96_css_px_per_inch():
     frames = re.findall(r'"data:image/(\w+)[^;]*;base64,([^"]+)"', player)
     assert len(frames) == 4 and {kind for kind, _ in frames} == {"svg"}
     for _, data in frames:
-        assert "prefers-color-scheme: dark" in base64.b64decode(data).decode()
+        svg = base64.b64decode(data).decode()
+        assert "prefers-color-scheme: dark" in svg
+        assert "fill: #ffffff" not in svg  # no white card behind the frame on a dark page
     width = round(animation._fig.get_figwidth() * 96)
     assert re.search(rf'<img id="_anim_img\w+" alt="[^"]+" width="{width}"', player)
 

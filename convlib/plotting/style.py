@@ -108,11 +108,17 @@ def figure_to_svg(figure: Figure) -> str:
 _SVG_FRAME = re.compile(r'"data:image/svg\+xml;base64,([A-Za-z0-9+/=\s\\]+)"')
 
 
+# matplotlib's animation writer paints the figure white behind every frame (patch_1)
+_WHITE_FIGURE = re.compile(r'(<g id="patch_1">\s*<path d="[^"]*"\s*style=")fill: #ffffff')
+
+
 def theme_svg_frames(player: str) -> str:
-    """Apply :func:`theme_svg` to every base64 SVG frame embedded in an animation's HTML."""
+    """Apply :func:`theme_svg` to every base64 SVG frame embedded in an animation's HTML, on a
+    transparent background (matplotlib's animation writer composites frames onto white)."""
 
     def themed(match: re.Match) -> str:
         svg = base64.b64decode(match.group(1).replace("\\n", "")).decode("utf-8")
+        svg = _WHITE_FIGURE.sub(r"\1fill: none", svg, count=1)
         data = base64.b64encode(theme_svg(svg).encode("utf-8")).decode("ascii")
         return f'"data:image/svg+xml;base64,{data}"'
 
