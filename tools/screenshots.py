@@ -20,7 +20,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests" / "browser"))
 from conftest import CHROMIUM_ARGS, QuietHandler, find_chromium  # noqa: E402
-from test_book_pages import PAGES, WIDGET_VIEWS  # noqa: E402
+from test_book_pages import PAGES, wait_for_explorers  # noqa: E402
 
 # name -> Playwright context options
 VIEWPORTS = {
@@ -58,11 +58,7 @@ def open_page(page, url: str) -> None:
     """Go to ``url`` and wait until its maths and every explorer have rendered."""
     page.goto(url, wait_until="networkidle")
     page.evaluate("() => window.MathJax?.startup?.promise")
-    views = page.locator(WIDGET_VIEWS).count()
-    if views:
-        page.wait_for_function(
-            f"() => document.querySelectorAll('.cl-x').length >= {views}", timeout=15000
-        )
+    wait_for_explorers(page)
     page.wait_for_timeout(300)
 
 

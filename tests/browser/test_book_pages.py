@@ -76,11 +76,8 @@ def visit(browser, book_url: str, page_path: str, scheme: str, screenshot_dir: P
     )
     page.goto(f"{book_url}/{page_path}", wait_until="networkidle")
     page.evaluate("() => window.MathJax?.startup?.promise")
-    widget_views = page.locator(WIDGET_VIEWS).count()
-    if widget_views:  # the explorers' modules load from Blob URLs after the page
-        page.wait_for_function(
-            f"() => document.querySelectorAll('.cl-x').length >= {widget_views}", timeout=15000
-        )
+    # the explorers' modules load from Blob URLs after the page
+    widget_views = wait_for_explorers(page)
     page.wait_for_timeout(300)
     explorers = page.locator(".cl-x").count()
     explorer_controls = [  # every control once (light scheme); the dark page only renders
@@ -140,7 +137,28 @@ def visit(browser, book_url: str, page_path: str, scheme: str, screenshot_dir: P
     )
 
 
-WIDGET_VIEWS = 'script[type="application/vnd.jupyter.widget-view+json"]'
+# How many of the page's widget views are convlib's explorers and quizzes (anywidget models); a
+# page may also hold plain ipywidgets, such as chapter 5's progress bar, which draw no .cl-x panel.
+COUNT_EXPLORER_VIEWS = """() => {
+    const script = type => `script[type="application/vnd.jupyter.widget-${type}+json"]`;
+    const state = document.querySelector(script('state'));
+    const models = state ? JSON.parse(state.textContent).state : {};
+    return [...document.querySelectorAll(script('view'))]
+        .filter(view => models[JSON.parse(view.textContent).model_id]?.model_name === 'AnyModel')
+        .length;
+}"""
+
+
+def wait_for_explorers(page, timeout: int = 15000) -> int:
+    """Wait until every explorer and quiz on ``page`` has drawn its panel; return how many."""
+    explorers = page.evaluate(COUNT_EXPLORER_VIEWS)
+    if explorers:
+        page.wait_for_function(
+            f"() => document.querySelectorAll('.cl-x').length >= {explorers}", timeout=timeout
+        )
+    return explorers
+
+
 CONTROLS = ".cl-controls :is(input, select, button)"
 SIGNATURE = """root => root.querySelector('.cl-drawing').innerHTML + root.querySelector('.cl-text')
     .innerHTML + [...root.querySelectorAll('canvas')].map(c => c.toDataURL()).join()"""

@@ -11,6 +11,7 @@ import re
 from urllib.parse import urlparse
 
 import pytest
+from test_book_pages import wait_for_explorers
 
 # pages with explorers, and the number of explorers each shows at least
 PAGES = {
@@ -28,7 +29,6 @@ CONTROLS = ".cl-controls :is(input, select)"
 # the value a control shows: a slider's number (its range may lag in an impossible setting)
 SHOWN = """node => node.type === 'range' ? node.parentElement.querySelector('output').textContent
     : node.value"""
-WIDGET_VIEWS = 'script[type="application/vnd.jupyter.widget-view+json"]'
 
 
 @pytest.fixture
@@ -71,10 +71,7 @@ def is_error(message) -> bool:
 
 def load(page, url: str) -> None:
     page.goto(url, wait_until="networkidle")
-    views = page.locator(WIDGET_VIEWS).count()
-    page.wait_for_function(
-        f"() => document.querySelectorAll('.cl-x').length >= {views}", timeout=15000
-    )
+    wait_for_explorers(page)
     page.wait_for_timeout(200)
 
 

@@ -15,12 +15,12 @@ from urllib.parse import urlparse
 
 import numpy as np
 import pytest
+from test_book_pages import wait_for_explorers
 
 from convlib import widgets
 
 pooling_module = importlib.import_module("convlib.widgets.pooling_explorer")
 im2col_module = importlib.import_module("convlib.widgets.im2col_explorer")
-WIDGET_VIEWS = 'script[type="application/vnd.jupyter.widget-view+json"]'
 CHAPTER_7 = "notebooks/07_pooling.html"
 CHAPTER_8 = "notebooks/08_computing.html"
 # the chapters' calls: widgets.pooling_explorer(input_size=6, kernel_size=2, stride=2) and
@@ -52,10 +52,7 @@ def open_page(browser, book_url):
         page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
         page.on("pageerror", lambda e: errors.append(f"uncaught: {e}"))
         page.goto(f"{book_url}/{page_path}{hash_}", wait_until="networkidle")
-        views = page.locator(WIDGET_VIEWS).count()
-        page.wait_for_function(
-            f"() => document.querySelectorAll('.cl-x').length >= {views}", timeout=15000
-        )
+        wait_for_explorers(page)
         return page, errors
 
     yield opener

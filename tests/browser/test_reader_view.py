@@ -14,7 +14,7 @@ import dataclasses
 from urllib.parse import urlparse
 
 import pytest
-from test_book_pages import PAGES, WIDGET_VIEWS
+from test_book_pages import PAGES, wait_for_explorers
 
 MIN_TEXT_PX = 10.0
 MIN_DEVICE_PIXELS = 2.0
@@ -130,11 +130,7 @@ def open_view(browser, book_url: str, page_path: str, options: dict, scheme: str
     page = context.new_page()
     page.goto(f"{book_url}/{page_path}", wait_until="networkidle")
     page.evaluate("() => window.MathJax?.startup?.promise")
-    views = page.locator(WIDGET_VIEWS).count()
-    if views:
-        page.wait_for_function(
-            f"() => document.querySelectorAll('.cl-x').length >= {views}", timeout=30000
-        )
+    wait_for_explorers(page, timeout=30000)
     page.wait_for_timeout(300)
     desktop = options is DESKTOP
     view = View(
