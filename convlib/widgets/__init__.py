@@ -30,6 +30,7 @@ from convlib.widgets.receptive_explorer import (
     receptive_field_explorer,
     render_receptive_field,
 )
+from convlib.widgets.volume_explorer import describe_volume, volume_explorer
 
 __all__ = [
     "budget",
@@ -41,6 +42,7 @@ __all__ = [
     "describe_image",
     "describe_pooling",
     "describe_receptive",
+    "describe_volume",
     "groups_explorer",
     "im2col_explorer",
     "image_filter_explorer",
@@ -53,4 +55,5 @@ __all__ = [
     "render_groups",
     "render_image_filter",
     "render_receptive_field",
+    "volume_explorer",
 ]

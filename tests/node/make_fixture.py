@@ -4,7 +4,8 @@
 control grid with convlib's values: the ``describe_*`` functions of convlib.widgets, which call
 convlib.geometry.shapes, convlib.nn.layers and convlib.geometry.receptive) and ``DIR/photo.f64``
 (``convlib.conv2d`` of the photo explorer's photograph, float64, for the settings listed in the
-JSON). ``node --test tests/node/`` then runs the real ES modules over the same grid; ``make
+JSON) and ``DIR/volume.json.gz`` (the volume explorer's grid, apart because it is large).
+``node --test tests/node/`` then runs the real ES modules over the same grid; ``make
 node-tests`` does both.
 """
 
@@ -33,6 +34,7 @@ from convlib.widgets._base import NON_NEGATIVE
     image_explorer,
     pooling_explorer,
     receptive_explorer,
+    volume_explorer,
 ) = (
     importlib.import_module(f"convlib.widgets.{name}")
     for name in (
@@ -42,6 +44,7 @@ from convlib.widgets._base import NON_NEGATIVE
         "image_explorer",
         "pooling_explorer",
         "receptive_explorer",
+        "volume_explorer",
     )
 )  # (the package's names of the same spelling are the explorer functions)
 
@@ -77,6 +80,9 @@ POOLING_GRID = {
     "count_include_pad": [False, True],
 }
 IM2COL_GRID = {name: list(range(lo, hi + 1)) for name, (lo, hi) in im2col_explorer.LIMITS.items()}
+VOLUME_GRID = {"mode": volume_explorer.MODES} | {
+    name: list(range(lo, hi + 1)) for name, (lo, hi) in volume_explorer.LIMITS.items()
+}
 GROUPS_KERNELS, GROUPS_SIZES = list(range(1, 8)), list(range(4, 65))
 # the receptive field explorer takes free text: every preset, every stack of one or two layers
 # and many of three from these layers, and text that is not a stack
@@ -171,6 +177,62 @@ def receptive_texts() -> list[str]:
     return texts
 
 
+def volume_settings() -> list[dict]:
+    """The volume explorer's grid: every convolution setting (upscale_factor unused, at 2);
+    separable settings with groups 1 and 5 (unused there); every pixel shuffle setting (the
+    convolution controls unused, at their defaults)."""
+    defaults = volume_explorer.VolumeExplorer().values()
+    del defaults["channel"], defaults["position"]
+    settings = []
+    for s in grid(VOLUME_GRID):
+        unused = {
+            "convolution": s["upscale_factor"] != 2,
+            "separable": s["upscale_factor"] != 2 or s["groups"] not in (1, 5),
+            "pixel_shuffle": any(
+                s[n] != defaults[n] for n in ("out_channels", "groups", "kernel_size")
+            ),
+        }
+        if not unused[s["mode"]]:
+            settings.append(s)
+    return settings
+
+
+def volume_lit() -> list:
+    """[setting, dependencies]: for small settings of each mode, the input cells every output
+    cell depends on (volume_explorer.dependencies: convlib.conv2d / pixel_shuffle of one-hot
+    inputs), which the explorer lights when that cell is hovered."""
+    cases = []
+    for s in volume_settings():
+        small = s["in_channels"] <= 4 and s["out_channels"] <= 4 and s["size"] <= 4
+        if s["mode"] == "pixel_shuffle":
+            small = s["size"] <= 4
+        if not small or "error" in widgets.describe_volume(**s):
+            continue
+        if s["mode"] == "separable" and s["groups"] != 1:
+            continue
+        cases.append([s, volume_explorer.dependencies(**s)])
+    return cases
+
+
+def write_volume(folder: Path) -> None:
+    """DIR/volume.json.gz: the volume explorer's grid with describe_volume, the lit sets and the
+    refused values (a file of its own: the other explorers' tests need not parse it)."""
+    settings = volume_settings()
+    cls = volume_explorer.VolumeExplorer
+    refusals = [(n, v) for n, v in refused_values(cls) if n != "channel"]
+    refusals += [("channel", -1), ("channel", True), ("mode", "bogus")]
+    part = {
+        "grid": VOLUME_GRID,
+        "keys": list(settings[0]),
+        "cases": [[list(s.values()), widgets.describe_volume(**s)] for s in settings],
+        "lit": volume_lit(),
+        "refused": refused(cls, refusals),
+    }
+    text = json.dumps(part, separators=(",", ":")).encode()
+    (folder / "volume.json.gz").write_bytes(gzip.compress(text, compresslevel=1, mtime=0))
+    print(f"volume explorer: {len(settings)} settings, {len(part['lit'])} lit cases")
+
+
 def main(folder: Path) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     photo = image_explorer.explorer_photo()
@@ -239,6 +301,7 @@ def main(folder: Path) -> None:
         if cases and isinstance(cases[0][0], dict):
             part["keys"] = list(cases[0][0])
             part["cases"] = [[list(setting.values()), expected] for setting, expected in cases]
+    write_volume(folder)
     text = json.dumps(fixture, separators=(",", ":")).encode()
     (folder / "explorers.json.gz").write_bytes(gzip.compress(text, compresslevel=1, mtime=0))
     counts = {name: len(part["cases"]) for name, part in fixture.items()}

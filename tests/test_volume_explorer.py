@@ -1,0 +1,165 @@
+"""The volume explorer's Python side: its counts are convlib's layer specs', its lit sets are
+what conv2d's outputs depend on, pixel shuffle's sources follow the documented index formula,
+and its traits refuse impossible values with convlib's messages (the node tests compare the ES
+module with these functions over the whole grid)."""
+
+from __future__ import annotations
+
+import itertools
+
+import pytest
+import test_widgets
+import traitlets
+
+import convlib
+from convlib import widgets
+from convlib.widgets.volume_explorer import dependencies
+
+
+def test_volume_counts_are_the_layer_specs_counts():
+    info = widgets.describe_volume("convolution", 4, 8, 2, 3, 5)
+    layer = convlib.Conv2d(4, 8, 3, padding=1, groups=2)
+    assert (info["params"], info["macs"]) == (layer.num_params, layer.macs((4, 5, 5)))
+    assert info["params"] == 4 * 8 * 9 // 2 + 8 and info["steps"][0]["kind"] == "grouped"
+    separable = widgets.describe_volume("separable", 4, 8, 2, 3, 5)
+    depthwise = convlib.Conv2d(4, 4, 3, padding=1, groups=4)
+    pointwise = convlib.Conv2d(4, 8, 1)
+    assert separable["macs"] == depthwise.macs((4, 5, 5)) + pointwise.macs((4, 5, 5))
+    assert [s["kind"] for s in separable["steps"]] == ["depthwise", "pointwise"]
+
+
+def test_volume_convolution_depends_on_its_group_channels_and_window():
+    c_in, c_out, g, k, n = 4, 6, 2, 3, 4
+    deps = dependencies("convolution", c_in, c_out, g, k, n)
+    for o, y, x in itertools.product(range(c_out), range(n), range(n)):
+        group = o // (c_out // g)
+        expected = [
+            (c * n + i) * n + j
+            for c in range(group * c_in // g, (group + 1) * c_in // g)
+            for i in range(max(y - 1, 0), min(y + 2, n))
+            for j in range(max(x - 1, 0), min(x + 2, n))
+        ]
+        assert deps[(o * n + y) * n + x] == expected
+
+
+def test_volume_pixel_shuffle_source_is_the_index_formula():
+    c_in, r, n = 8, 2, 3
+    source = widgets.describe_volume("pixel_shuffle", c_in, size=n, upscale_factor=r)["source"]
+    m = n * r
+    for c, h, w, i, j in itertools.product(
+        range(c_in // r**2), range(n), range(n), range(r), range(r)
+    ):
+        # y[c, h r + i, w r + j] = x[c r^2 + i r + j, h, w]
+        assert (
+            source[(c * m + h * r + i) * m + w * r + j] == ((c * r * r + i * r + j) * n + h) * n + w
+        )
+
+
+@pytest.mark.parametrize(
+    ("setting", "message"),
+    [
+        ({"groups": 3}, "groups must divide the number of input channels; received groups=3"),
+        (
+            {"mode": "pixel_shuffle", "in_channels": 6},
+            "PixelShuffle needs input channels divisible",
+        ),
+        ({"mode": "spiral"}, "mode must be one of 'convolution', 'separable', 'pixel_shuffle'"),
+    ],
+)
+def test_volume_impossible_setting_gives_convlibs_message(setting, message):
+    assert widgets.describe_volume(**setting)["error"].startswith(message)
+
+
+def test_volume_groups_message_is_the_layer_specs():
+    with pytest.raises(ValueError) as raised:
+        convlib.Conv2d(4, 8, 3, padding=1, groups=3)
+    assert widgets.describe_volume(groups=3)["error"] == str(raised.value)
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "message"),
+    [
+        ("groups", 0, "groups must be a positive int; received groups=0"),
+        ("size", True, "size must be a positive int; received size=True"),
+        ("channel", -1, "channel must be a non-negative int; received channel=-1"),
+        ("mode", "bogus", "mode must be one of"),
+    ],
+)
+def test_volume_explorer_traits_refuse_with_convlibs_messages(name, value, message):
+    with pytest.raises(traitlets.TraitError, match=message):
+        widgets.volume_explorer(**{name: value})
+
+
+def test_volume_explorer_describes_its_current_setting():
+    explorer = widgets.volume_explorer(in_channels=6, out_channels=6, groups=6, kernel_size=3)
+    assert explorer.describe()["steps"][0]["kind"] == "depthwise"
+    assert explorer.error is None
+    explorer.in_channels = 4
+    assert "groups must divide" in explorer.error
+
+
+torch = pytest.importorskip("torch")
+
+
+@pytest.mark.parametrize("mode", ["convolution", "separable"])
+def test_volume_counts_and_code_equal_torchs_layers(mode):
+    for c_in, c_out, g, k in [(4, 8, 2, 3), (6, 6, 6, 3), (4, 4, 1, 1), (3, 6, 3, 5)]:
+        info = widgets.describe_volume(mode, c_in, c_out, g, k, 5)
+        layers = [eval(step["torch"], {"nn": torch.nn}) for step in info["steps"]]  # noqa: S307
+        assert info["params"] == sum(p.numel() for layer in layers for p in layer.parameters())
+        y = torch.nn.Sequential(*layers)(torch.zeros(1, c_in, 5, 5))
+        assert list(y.shape[1:]) == info["output"]
+
+
+def test_volume_pixel_shuffle_source_is_torchs():
+    for c_in, r, n in [(4, 2, 3), (9, 3, 2), (8, 2, 4), (3, 1, 2)]:
+        source = widgets.describe_volume("pixel_shuffle", c_in, size=n, upscale_factor=r)["source"]
+        index = torch.arange(c_in * n * n).reshape(1, c_in, n, n)
+        assert torch.nn.functional.pixel_shuffle(index, r).ravel().tolist() == source
+
+
+page = test_widgets.page  # the headless Chromium fixture of the explorers' browser tests
+
+
+@pytest.mark.parametrize(
+    ("initial", "model_values"),
+    [
+        ({}, {"groups": 0}),  # a model value the Python class refuses
+        ({}, {"mode": "bogus"}),
+        ({}, {"channel": -1}),
+        ({"groups": 3}, {}),  # a setting convlib (and torch) rejects
+        ({"mode": "pixel_shuffle", "in_channels": 6}, {}),
+    ],
+)
+def test_volume_impossible_setting_shows_convlibs_message_in_the_page(page, initial, model_values):
+    explorer = widgets.volume_explorer(**initial)
+    expected = explorer.error
+    if model_values:
+        with pytest.raises(traitlets.TraitError) as raised:
+            widgets.volume_explorer(**model_values)
+        expected = str(raised.value)
+    errors = test_widgets.render_in_browser(page, explorer, **model_values)
+    shown = page.locator(".cl-x .cl-error")
+    assert shown.count() == 1 and shown.inner_text().endswith(expected)
+    assert errors == []
+
+
+LIT_CHANNELS = """() => [...new Set([...document.querySelectorAll('.cl-vols > svg')[0]
+    .querySelectorAll('polygon.lit')].map(p => Math.floor(p.dataset.i / SIZE)))]"""
+
+
+@pytest.mark.parametrize("groups", [1, 2, 4])
+def test_volume_hovering_an_output_channel_lights_the_channels_of_its_group(page, groups):
+    explorer = widgets.volume_explorer(in_channels=4, out_channels=8, groups=groups, size=4)
+    assert test_widgets.render_in_browser(page, explorer) == []
+    reads = explorer.describe()["steps"][0]["reads"]
+    for o in (0, 5, 7):
+        page.locator(f'.cl-vols > svg:last-child g[data-channel="{o}"]').hover()
+        assert sorted(page.evaluate(LIT_CHANNELS.replace("SIZE", "16"))) == reads[o]
+    cell = page.locator('.cl-vols > svg:last-child polygon[data-i="21"]')  # channel 1, (1, 1)
+    cell.hover()
+    lit = page.evaluate(
+        "() => [...document.querySelectorAll('.cl-vols > svg')[0].querySelectorAll('polygon.lit')]"
+        ".map(p => Number(p.dataset.i)).sort((a, b) => a - b)"
+    )
+    assert lit == dependencies("convolution", 4, 8, groups, 3, 4)[21]
