@@ -118,6 +118,13 @@ $(NODE_FIXTURE)/values.json.gz: tests/node/make_values_fixture.py tests/node/mak
 node-tests: $(NODE_FIXTURE)/explorers.json.gz $(NODE_FIXTURE)/values.json.gz $(NODE_FIXTURE)/volume.json.gz  ## The explorers' ES modules under node against convlib, whole control grids.
 	CONVLIB_NODE_FIXTURE=$(NODE_FIXTURE) node --test tests/node/
 
+# The "paste your model" explorer's printed models (torch prints them) and convlib's tables of them.
+$(NODE_FIXTURE)/model.json.gz: tests/node/make_model_fixture.py $(wildcard convlib/*.py convlib/*/*.py convlib/widgets/*) \
+                               $(VENV)/.installed-test
+	$(BIN)/python tests/node/make_model_fixture.py $(NODE_FIXTURE)
+
+node-tests: $(NODE_FIXTURE)/model.json.gz
+
 notebook-tests: $(VENV)/.installed-test  ## Run every notebook under nbval (assert cells included).
 	$(BIN)/python -m pytest --nbval-lax --nbval-cell-timeout=300 -p no:randomly notebooks -q
 

@@ -24,6 +24,7 @@ from convlib.widgets.image_explorer import (
     image_filter_explorer,
     render_image_filter,
 )
+from convlib.widgets.model_explorer import describe_model, model_explorer
 from convlib.widgets.pooling_explorer import describe_pooling, pooling_explorer
 from convlib.widgets.receptive_explorer import (
     describe_receptive,
@@ -40,12 +41,14 @@ __all__ = [
     "describe_groups",
     "describe_im2col",
     "describe_image",
+    "describe_model",
     "describe_pooling",
     "describe_receptive",
     "describe_volume",
     "groups_explorer",
     "im2col_explorer",
     "image_filter_explorer",
+    "model_explorer",
     "param_budget_explorer",
     "pooling_explorer",
     "quiz",
