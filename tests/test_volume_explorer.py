@@ -6,6 +6,9 @@ module with these functions over the whole grid)."""
 from __future__ import annotations
 
 import itertools
+import re
+import shutil
+import subprocess
 
 import pytest
 import test_widgets
@@ -163,3 +166,16 @@ def test_volume_hovering_an_output_channel_lights_the_channels_of_its_group(page
         ".map(p => Number(p.dataset.i)).sort((a, b) => a - b)"
     )
     assert lit == dependencies("convolution", 4, 8, groups, 3, 4)[21]
+
+
+def test_volume_module_is_self_contained_small_and_parses(tmp_path):
+    module = widgets._base.esm("volume.mjs")
+    assert not re.search(r"^\s*import\b", module, re.MULTILINE)
+    assert "export default { render }" in module and len(module.encode()) < 40_000
+    node = shutil.which("node")
+    if node is None:
+        pytest.skip("node not found")
+    path = tmp_path / "volume.mjs"
+    path.write_text(module, encoding="utf-8")  # _common.mjs, geometry.mjs, share.mjs inlined
+    checked = subprocess.run([node, "--check", str(path)], capture_output=True, text=True)
+    assert checked.returncode == 0, checked.stderr
