@@ -190,6 +190,28 @@ class Functional(nn.Module):
         return self.fc(torch.flatten(x, 1))
 
 
+class ShapeDependent(nn.Module):
+    """Python control flow on the input's shape: torch.fx cannot trace it, torch.export can.
+
+    A block that downsamples only large inputs (as detection necks and U-Nets padding odd sizes
+    do), with a residual addition, a grouped transposed convolution and a concatenation.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.stem = nn.Sequential(nn.Conv2d(3, 8, 3, padding=1), nn.BatchNorm2d(8), nn.ReLU())
+        self.down = nn.Conv2d(8, 8, 3, stride=2, padding=1, groups=2, bias=False)
+        self.up = nn.ConvTranspose2d(8, 8, 4, stride=2, padding=1, groups=4)
+        self.side = nn.Sequential(nn.MaxPool2d(3, 1, 1), nn.Conv2d(8, 4, 1))
+        self.head = nn.Sequential(nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(12, 5))
+
+    def forward(self, x):
+        x = self.stem(x)
+        if x.shape[-1] >= 16:  # fx: "symbolically traced variables cannot be used as inputs..."
+            x = x + self.up(F.relu(self.down(x)))
+        return self.head(torch.cat([x, self.side(x)], dim=1))
+
+
 CASES = {
     "resnet_stage": (ResNetStage, (2, 3, 64, 64)),
     "inception": (lambda: nn.Sequential(nn.Conv2d(3, 8, 3), Inception()), (1, 3, 20, 20)),
@@ -203,6 +225,7 @@ CASES = {
     "one_d": (one_d, (2, 2, 40)),
     "three_d": (three_d, (1, 1, 8, 10, 12)),
     "functional": (Functional, (2, 3, 18, 18)),
+    "shape_dependent": (ShapeDependent, (2, 3, 20, 18)),  # read through torch.export
 }
 
 
@@ -313,8 +336,54 @@ def test_a_submodule_fx_cannot_trace_is_kept_whole():
 
 
 def test_an_untraceable_top_level_forward_names_the_module():
-    with pytest.raises(ValueError, match="torch.fx cannot trace DataDependent: its forward"):
+    # control flow on the tensor's values: neither fx nor torch.export can trace it
+    with pytest.raises(
+        ValueError,
+        match="torch.fx cannot trace DataDependent: its forward .*; torch.export cannot trace "
+        "it either: .*data-dependent",
+    ):
         from_torch(DataDependent(), (1, 3, 8, 8))
+
+
+def test_shape_dependent_control_flow_stops_fx_so_from_torch_uses_torch_export(monkeypatch):
+    model, shape = _build("shape_dependent")
+    with pytest.raises(torch.fx.proxy.TraceError, match="control flow"):
+        torch.fx.symbolic_trace(model)
+    from convlib.nn import torch_export
+
+    calls = []
+    exported_graph = torch_export.exported_graph
+    monkeypatch.setattr(
+        torch_export, "exported_graph", lambda *a: calls.append(1) or exported_graph(*a)
+    )
+    spec = from_torch(model, shape)
+    assert calls == [1]
+    blocks = [type(layer).__name__ for _, layer in spec.children()]
+    assert blocks == ["Conv2d", "BatchNorm2d", "ReLU", "Residual", "Parallel"] + [
+        "AdaptiveAvgPool2d", "Flatten", "Linear"
+    ]  # fmt: skip
+    assert not any(isinstance(layer, convlib.PassThrough) for _, layer, _ in spec.leaves(shape))
+
+
+def test_a_submodule_fx_cannot_trace_but_torch_export_can_is_read_layer_by_layer():
+    model = nn.Sequential(nn.Conv2d(3, 3, 1), ShapeDependent(), nn.Softmax(1))
+    spec = from_torch(model, (1, 3, 16, 16))
+    names = [layer.torch_name for _, layer, _ in spec.leaves((1, 3, 16, 16))]
+    assert "1.up" in names and "1.head.2" in names  # not one opaque row for the whole block
+    assert spec.num_params == sum(p.numel() for p in model.parameters())
+
+
+@pytest.mark.parametrize("name", sorted(set(CASES) - {"shape_dependent"}))
+def test_torch_export_reads_every_model_exactly_as_fx_does(name, monkeypatch):
+    model, shape = _build(name)
+    by_fx = str(convlib.summary(from_torch(model, shape), shape))
+
+    def fx_fails(module, opaque):
+        raise ValueError("torch.fx cannot trace it (planted for this test)")
+
+    monkeypatch.setattr(convlib.nn.torch_trace, "_trace", fx_fails)
+    by_export = str(convlib.summary(from_torch(model, shape), shape))
+    assert by_export == by_fx  # names, kinds, shapes, parameters, MACs, receptive fields
 
 
 class NotSeriesParallel(nn.Module):

@@ -2,18 +2,21 @@
 
 torch is an optional dependency of convlib and is imported here only, when :func:`from_torch` is
 called. The module is traced with ``torch.fx`` and run once on a zero input of the given shape
-(torch's own shapes, and torch's ``FlopCounterMode`` for the layers convlib has no spec for). The
-traced graph becomes containers with the same structure: a chain is a
-:class:`~Sequential`; an addition of two branches of one tensor is a
-:class:`~Residual`; a concatenation along the channels is a :class:`~Parallel`.
-A branch point is the merge's immediate dominator in the graph, so any series-parallel network
-(ResNets, U-Nets, Inception and ASPP blocks, DenseNets) is read exactly; a graph that is not
-series-parallel (a value used by two merges that do not nest) raises an error naming the node.
+(torch's own shapes, and torch's ``FlopCounterMode`` for the layers convlib has no spec for).
+Where fx cannot trace (Python control flow on a shape, say), ``torch.export`` reads the module
+instead (:mod:`convlib.nn.torch_export`) into the same kind of graph. The traced graph becomes
+containers with the same structure: a chain is a :class:`~Sequential`; an addition of two
+branches of one tensor is a :class:`~Residual`; a concatenation along the channels is a
+:class:`~Parallel`. A branch point is the merge's immediate dominator in the graph, so any
+series-parallel network (ResNets, U-Nets, Inception and ASPP blocks, DenseNets) is read exactly; a
+graph that is not series-parallel (a value used by two merges that do not nest) raises an error
+naming the node.
 
 Leaves keep their torch names (``layer1.0.conv1``; functions called in a module's ``forward``:
 ``layer1.0.add``) and carry them as ``torch_name``. A layer convlib has no spec for becomes a
-:class:`~layers.PassThrough` with torch's parameter count, output shape and MACs; a submodule fx
-cannot trace (data-dependent control flow) is kept whole as one such row.
+:class:`~layers.PassThrough` with torch's parameter count, output shape and MACs; a submodule
+neither fx nor ``torch.export`` can trace (control flow on the tensor's values) is kept whole as one
+such row.
 """
 
 from __future__ import annotations
@@ -458,13 +461,35 @@ def _fetch_attr(module, target: str):
     return value
 
 
+def _export(module, shape: tuple[int, ...], fx_error: ValueError | None):
+    """torch.export's reading of ``module``, or None where only fx's opaque rows remain.
+
+    Raises the error naming the module when neither fx nor torch.export can trace it.
+    """
+    torch = _torch()
+    from convlib.nn.torch_export import exported_graph
+
+    leaf = torch.fx.Tracer().is_leaf_module
+    try:
+        return exported_graph(module, torch.zeros(shape), leaf)
+    except Exception as error:
+        if fx_error is None:  # fx traced it, keeping its untraceable submodules whole
+            return None
+        first = (str(error).strip().splitlines() or [""])[0]
+        raise ValueError(
+            f"{fx_error}; torch.export cannot trace it either: {type(error).__name__}: {first}"
+        ) from error
+
+
 def from_torch(module, input_shape: Sequence[int]) -> Sequential:
     """Read a ``torch.nn.Module`` into a convlib spec with the same structure.
 
     Parameters
     ----------
     module : torch.nn.Module
-        The network. Its ``forward`` takes one tensor and returns one tensor.
+        The network. Its ``forward`` takes one tensor and returns one tensor. It is read with
+        ``torch.fx``; where fx cannot trace it (or one of its submodules), with
+        ``torch.export`` on the given input, which follows Python control flow on shapes.
     input_shape : tuple of int
         The input torch is run on once (zeros), batched ``(N, C, *spatial)`` as the module
         takes it.
@@ -482,7 +507,8 @@ def from_torch(module, input_shape: Sequence[int]) -> Sequential:
     TypeError
         If ``module`` is not a ``torch.nn.Module`` or ``input_shape`` not a tuple of ints.
     ValueError
-        If the module cannot be traced or run (the message names it), merges branches other
+        If neither fx nor torch.export can trace the module, or it cannot run (the message
+        names it and gives both reasons), merges branches other
         than by an addition or a channel concatenation, or is not series-parallel.
     ImportError
         If torch is not installed.
@@ -503,14 +529,23 @@ def from_torch(module, input_shape: Sequence[int]) -> Sequential:
     name = type(module).__name__
     if torch.fx.Tracer().is_leaf_module(module, ""):  # one torch.nn layer: fx traces its body
         module = torch.nn.Sequential(module)
-    graph_module = _trace(module, opaque)
-    leaves = {n.name for n in graph_module.graph.nodes if n.op.startswith("call_")}
     try:
-        shapes, macs = _run(graph_module, torch.zeros(shape), leaves)
-    except Exception as error:
-        raise ValueError(
-            f"{name} cannot run on an input of shape {shape}: {type(error).__name__}: {error}"
-        ) from error
+        graph_module, fx_error = _trace(module, opaque), None
+    except ValueError as error:
+        graph_module, fx_error = None, error
+    exported = None
+    if fx_error is not None or opaque:  # fx could not trace all of it: torch.export may
+        exported = _export(module, shape, fx_error)
+    if exported is not None:
+        graph_module, shapes, macs = exported
+    else:
+        leaves = {n.name for n in graph_module.graph.nodes if n.op.startswith("call_")}
+        try:
+            shapes, macs = _run(graph_module, torch.zeros(shape), leaves)
+        except Exception as error:
+            raise ValueError(
+                f"{name} cannot run on an input of shape {shape}: {type(error).__name__}: {error}"
+            ) from error
     reader = _Reader(graph_module, shapes, macs)
     spec = reader.chain(reader.result, reader.source)
     used = spec.num_params
