@@ -103,7 +103,9 @@ def visit(browser, book_url: str, page_path: str, scheme: str, screenshot_dir: P
     animations = [check_animation(page, i) for i in range(page.locator("div.animation").count())]
     widget_images = page.evaluate(
         """() => [...document.querySelectorAll('.cl-x .cl-drawing :is(svg, canvas)')]
-               .filter(node => !node.parentElement.closest('svg')).map(node => ({
+               // a figure, not a decoration such as the photo explorer's colour bar
+               .filter(node => !node.parentElement.closest('svg') &&
+                               node.getAttribute('aria-hidden') !== 'true').map(node => ({
                visible: node.getBoundingClientRect().width > 50 &&
                         node.getBoundingClientRect().height > 50,
                loaded: true}))"""
