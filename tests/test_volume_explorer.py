@@ -179,3 +179,18 @@ def test_volume_module_is_self_contained_small_and_parses(tmp_path):
     path.write_text(module, encoding="utf-8")  # _common.mjs, geometry.mjs, share.mjs inlined
     checked = subprocess.run([node, "--check", str(path)], capture_output=True, text=True)
     assert checked.returncode == 0, checked.stderr
+
+
+def test_volume_pressing_an_output_channel_keeps_the_whole_channel_lit(page):
+    explorer = widgets.volume_explorer(in_channels=4, out_channels=8, groups=2, size=4)
+    assert test_widgets.render_in_browser(page, explorer) == []
+    label = page.locator('.cl-vols > svg:last-child g[data-channel="6"]')
+    label.click()  # a tap on a phone
+    page.mouse.move(0, 0)  # the pointer leaves: the chosen channel stays lit
+    assert sorted(page.evaluate(LIT_CHANNELS.replace("SIZE", "16"))) == [2, 3]
+    lit = page.evaluate(
+        "() => document.querySelectorAll('.cl-vols > svg')[0].querySelectorAll('polygon.lit')"
+        ".length"
+    )
+    assert lit == 2 * 16  # both channels of the group, whole
+    assert page.locator('input[data-trait="channel"]').input_value() == "6"

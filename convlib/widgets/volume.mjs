@@ -278,8 +278,9 @@ export function summary(setting, info) {
     "Each output channel reads only the input channels of its group, each output cell a window across them.";
 }
 
-/** Draw a setting into `area`; returns {show(o, y, x)} to light a target (y undefined: channel). */
-export function draw(area, setting, info, pick, say) {
+/** Draw a setting into `area`; returns {show(o, y, x)} to light a target (y undefined: channel)
+ * and {rest()} to light the chosen one (the setting's channel, and its cell unless `whole()`). */
+export function draw(area, setting, info, pick, say, whole = () => false) {
   const width = Math.max(Math.min(area.clientWidth || 640, 640), 300);
   const n = setting.size;
   const parts = [];
@@ -338,7 +339,8 @@ export function draw(area, setting, info, pick, say) {
   const rest = () => {
     const o = Math.min(setting.channel, cout - 1);
     const p = Math.min(setting.position, mo * mo - 1);
-    show(o, floorDiv(p, mo), p % mo);
+    if (whole()) show(o);
+    else show(o, floorDiv(p, mo), p % mo);
   };
   const targetOf = (node) => {
     const cell = node?.closest?.("polygon[data-i]");
@@ -387,7 +389,7 @@ export function draw(area, setting, info, pick, say) {
     }
   });
   rest();
-  return { show };
+  return { show, rest };
 }
 
 /** The counts in words: parameters and MACs of each step, with the formula's numbers. */
@@ -416,6 +418,9 @@ function render({ model, el: host }) {
   ui.root.classList.add("cl-vol");
   ui.root.prepend(el("style", { text: VOLUME_STYLE }));
   let divisors = [1];
+  let whole = false; // the chosen target is a whole output channel (its number was pressed)
+  let lastPosition = model.get("position");
+  let view = null;
   const c = {
     mode: dropdown(model, "mode", "layer", [["convolution", "convolution (groups)"], ["separable", "depthwise separable"], ["pixel_shuffle", "pixel shuffle"]]),
     in_channels: slider(model, "in_channels", "C_in", ...LIMITS.in_channels),
@@ -454,12 +459,16 @@ function render({ model, el: host }) {
     const [cout, mo] = info.output;
     c.channel.setRange(0, cout - 1);
     c.position.setRange(0, mo * mo - 1);
+    if (setting.position !== lastPosition) whole = false; // a cell was chosen
+    lastPosition = setting.position;
     const choose = (o, y, x) => {
+      whole = y === undefined;
       model.set("channel", o);
-      if (y !== undefined) model.set("position", y * mo + x);
+      if (!whole) model.set("position", y * mo + x);
       model.save_changes();
+      view?.rest();
     };
-    draw(ui.drawing, setting, info, choose, (line) => { said.textContent = line; });
+    view = draw(ui.drawing, setting, info, choose, (line) => { said.textContent = line; }, () => whole);
     const code = shuffle ? info.torch : info.steps.map((step) => step.torch).join(", ");
     ui.text.replaceChildren(...countsText(setting, info).map((line) => el("div", { text: line })), copyableCode("PyTorch:", code));
   };
