@@ -215,12 +215,21 @@ def mobilenet_v2(num_classes: int = 1000) -> Sequential:
 
 
 def deeplab_lite(num_classes: int = 21, rates: tuple[int, ...] = (6, 12, 18)) -> Sequential:
-    """A small DeepLab-style segmentation network: dilated and transposed convolutions.
+    """A small segmentation network in the style of DeepLabv3: dilated and transposed convolutions.
 
-    An encoder of three stride-2 convolutions (output stride 8), an atrous spatial pyramid
-    (rates 6, 12, 18 plus a 1x1 branch, concatenated and projected), and a decoder
-    of three stride-2 transposed convolutions (kernel 4, padding 1) back to the input size, one
-    score per class and pixel (21: PASCAL VOC's classes). :cite:p:`chen2018deeplab`
+    An encoder of three stride-2 convolutions (output stride 8), DeepLabv3's atrous spatial
+    pyramid :cite:p:`chen2017rethinking` (a 1x1 branch and 3x3 branches at rates 6, 12, 18,
+    concatenated and projected by a 1x1 convolution), and a decoder of three stride-2 transposed
+    convolutions (kernel 4, padding 1) back to the input size, one score per class and pixel
+    (21: PASCAL VOC's classes).
+
+    Notes
+    -----
+    It departs from DeepLabv3 in three ways: v3 uses rates 6, 12, 18 at output stride 16 and
+    doubles them at output stride 8, adds an image-level branch (global average pooling), and
+    upsamples its scores bilinearly instead of by transposed convolutions. DeepLab v2's pyramid
+    :cite:p:`chen2018deeplab` differs again: four 3x3 branches at rates 6, 12, 18, 24, no 1x1
+    branch, their scores summed.
     """
     encoder = _named(
         conv1=_conv_bn(3, 32, 3, 2), conv2=_conv_bn(32, 64, 3, 2), conv3=_conv_bn(64, 128, 3, 2),
