@@ -24,6 +24,7 @@ from __future__ import annotations
 import contextlib
 import copy
 import dataclasses
+import importlib
 import importlib.metadata
 import io
 import logging
@@ -38,26 +39,28 @@ COUNTERS = ("FlopCounterMode", "fvcore", "ptflops", "thop")
 #: the counters that run on torch's meta device (shapes without data)
 ON_META = ("FlopCounterMode", "ptflops", "thop")
 
-#: the distribution that provides each counter (FlopCounterMode is torch's)
+#: the distribution that provides each counter (FlopCounterMode is torch's), and its module
 DISTRIBUTIONS = {
-    "FlopCounterMode": "torch",
-    "fvcore": "fvcore",
-    "ptflops": "ptflops",
-    "thop": "thop",
+    "FlopCounterMode": ("torch", "torch.utils.flop_counter"),
+    "fvcore": ("fvcore", "fvcore.nn"),
+    "ptflops": ("ptflops", "ptflops"),
+    "thop": ("thop", "thop"),
 }
 
 
 def installed_counters() -> dict[str, str | None]:
-    """Each counter's installed version, or None where it is not installed.
+    """Each counter's installed version, or None where its module cannot be imported.
 
     Versions are written as pip writes them (thop's wheel says ``0.1.1-2209072238``, PEP 440's
     other spelling of the post-release ``0.1.1.post2209072238`` that pip installs and pins).
     """
     versions: dict[str, str | None] = {}
-    for counter in COUNTERS:
+    for counter, (distribution, module) in DISTRIBUTIONS.items():
         try:
-            version = importlib.metadata.version(DISTRIBUTIONS[counter])
-        except importlib.metadata.PackageNotFoundError:
+            with _quiet():
+                importlib.import_module(module)
+            version = importlib.metadata.version(distribution)
+        except (ImportError, importlib.metadata.PackageNotFoundError):
             versions[counter] = None
         else:
             versions[counter] = re.sub(r"^([\d.]+)-(\d+)$", r"\1.post\2", version)
