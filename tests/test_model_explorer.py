@@ -93,6 +93,8 @@ def test_choosing_a_preset_sets_its_text_and_input_shape():
     assert explorer.describe()["text"] == str(expected)
 
 
-def test_an_unknown_preset_is_refused_naming_the_presets():
+def test_an_unknown_preset_or_control_is_refused_naming_what_is_allowed():
     with pytest.raises(traitlets.TraitError, match="preset must be '' .* received preset='VGG'"):
         ModelExplorer(preset="VGG")
+    with pytest.raises(TypeError, match="has no control 'layers'"):
+        widgets.model_explorer(layers="3,1,1")

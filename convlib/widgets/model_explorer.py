@@ -155,8 +155,10 @@ def model_explorer(**initial) -> ModelExplorer:
     and ``input_shape`` (``"C, H, W"`` or ``"N, C, H, W"``). The table is
     ``convlib.summary(convlib.from_torch_repr(text), input_shape)``, computed in the page.
     """
-    explorer = ModelExplorer(**{k: v for k, v in initial.items() if k == "preset"})
-    for name in ("text", "input_shape"):
+    # the preset's text and shape first, then the ones given (unknown keywords: Explorer's error)
+    given = ("text", "input_shape")
+    explorer = ModelExplorer(**{k: v for k, v in initial.items() if k not in given})
+    for name in given:
         if name in initial:
             setattr(explorer, name, initial[name])
     return explorer

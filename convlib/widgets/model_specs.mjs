@@ -4,50 +4,8 @@
 // convlib's words. Geometry rules come from geometry.mjs; model.mjs parses the text and tabulates.
 import { floorDiv, product, pyRepr } from "./_common.mjs";
 import { convOutputSize, convTransposeNaturalSize, poolOutputSize, resolvePadding, span } from "./geometry.mjs";
-
-// ---- Python values: a float is a PyFloat (2.0 is not the int 2 for convlib's checks)
-export class PyFloat {
-  constructor(value) {
-    this.value = value;
-  }
-}
-const num = (v) => (v instanceof PyFloat ? v.value : typeof v === "boolean" ? Number(v) : v);
-
-/** Python's repr of a float. */
-export function floatRepr(v) {
-  if (Number.isInteger(v) && Math.abs(v) < 1e16) return `${v}.0`;
-  if (v !== 0 && (Math.abs(v) < 1e-4 || Math.abs(v) >= 1e16)) {
-    const [m, e] = v.toExponential().split("e");
-    const exp = Number(e);
-    return `${m}e${exp < 0 ? "-" : "+"}${String(Math.abs(exp)).padStart(2, "0")}`;
-  }
-  if (Number.isNaN(v)) return "nan";
-  return String(v);
-}
-
-/** Python's repr of a str. */
-export function strRepr(s) {
-  const quote = s.includes("'") && !s.includes('"') ? '"' : "'";
-  let body = s.replace(/\\/g, "\\\\").replace(/\n/g, "\\n").replace(/\r/g, "\\r").replace(/\t/g, "\\t");
-  if (quote === "'") body = body.replace(/'/g, "\\'");
-  return quote + body + quote;
-}
-
-/** Python's repr of a parsed literal (int, float, bool, None, str, tuple, list). */
-export function repr(v) {
-  if (v instanceof PyFloat) return floatRepr(v.value);
-  if (typeof v === "string") return strRepr(v);
-  if (Array.isArray(v)) {
-    const inner = v.map(repr);
-    if (v.isList) return `[${inner.join(", ")}]`;
-    return inner.length === 1 ? `(${inner[0]},)` : `(${inner.join(", ")})`;
-  }
-  return pyRepr(v);
-}
-
-/** Python's truth value. */
-export const truthy = (v) => !(v === false || v === null || v === 0 || v === "" ||
-  (v instanceof PyFloat && v.value === 0) || (Array.isArray(v) && v.length === 0));
+import { PyFloat, num, repr, strRepr, truthy } from "./python_values.mjs";
+import { composeCells, mod, resizeCells, transposeCells, windowCells } from "./receptive_cells.mjs";
 
 const isInt = (v) => typeof v === "number" && Number.isInteger(v);
 const isSeq = (v) => Array.isArray(v);
@@ -109,66 +67,6 @@ function checkSample(type, rank, sample, channels = null) {
       `received input_shape ${pyRepr(sample)}`);
   }
   return sample;
-}
-
-// ---- which input cells output cells a..b read, along one axis (convlib.geometry.receptive)
-export const windowCells = (a, b, k, s, d, p) => [a * s - p, b * s - p + span(k, d) - 1];
-const mod = (a, m) => ((a % m) + m) % m;
-
-export function transposeCells(a, b, k, s, d, p) {
-  const reads = (o) => {
-    const out = [];
-    for (let j = 0; j < k; j += 1) if (mod(o + p - d * j, s) === 0) out.push((o + p - d * j) / s);
-    return out;
-  };
-  const lows = [];
-  for (let o = a; o <= Math.min(b, a + s - 1); o += 1) { const r = reads(o); if (r.length) lows.push(Math.min(...r)); }
-  const highs = [];
-  for (let o = Math.max(a, b - s + 1); o <= b; o += 1) { const r = reads(o); if (r.length) highs.push(Math.max(...r)); }
-  return lows.length ? [Math.min(...lows), Math.max(...highs)] : null;
-}
-
-// exact fractions [numerator, denominator] (the field's jump and start are fractions)
-const gcd = (a, b) => (b ? gcd(b, a % b) : Math.abs(a));
-export function frac(n, d = 1) {
-  const g = gcd(n, d) || 1;
-  const sign = d < 0 ? -1 : 1;
-  return [(sign * n) / g, (sign * d) / g];
-}
-export const fadd = (x, y) => frac(x[0] * y[1] + y[0] * x[1], x[1] * y[1]);
-export const fsub = (x, y) => frac(x[0] * y[1] - y[0] * x[1], x[1] * y[1]);
-export const fmul = (x, y) => frac(x[0] * y[0], x[1] * y[1]);
-export const fdiv = (x, y) => frac(x[0] * y[1], x[1] * y[0]);
-const ffloor = (x) => Math.floor(x[0] / x[1]);
-const fceil = (x) => Math.ceil(x[0] / x[1]);
-
-/** convlib.geometry.receptive.resize_cells. */
-export function resizeCells(a, b, nIn, nOut, mode, corners) {
-  const ratio = frac(nIn, nOut);
-  const half = frac(1, 2);
-  if (mode === "nearest") return [ffloor(fmul(frac(a), ratio)), ffloor(fmul(frac(b), ratio))];
-  if (mode === "nearest-exact") {
-    return [ffloor(fmul(fadd(frac(a), half), ratio)), ffloor(fmul(fadd(frac(b), half), ratio))];
-  }
-  if (mode === "adaptive") return [ffloor(fmul(frac(a), ratio)), fceil(fmul(frac(b + 1), ratio)) - 1];
-  const source = (o) => {
-    if (truthy(corners)) return frac(o * (nIn - 1), Math.max(nOut - 1, 1));
-    const x = fsub(fmul(fadd(frac(o), half), ratio), half);
-    return x[0] < 0 ? frac(0) : x;
-  };
-  const low = source(a);
-  const high = source(b);
-  if (mode === "bicubic") return [Math.max(ffloor(low) - 1, 0), Math.min(ffloor(high) + 2, nIn - 1)];
-  const last = ffloor(high) + (high[1] !== 1 ? 1 : 0);
-  return [ffloor(low), Math.min(last, nIn - 1)];
-}
-
-/** maps (one function per axis, or 'global' / 'unknown') after cells(axis) then maps. */
-function then(maps, cells) {
-  return maps.map((previous, axis) => (a, b) => {
-    const got = cells(axis)(a, b);
-    return got === null ? null : previous(...got);
-  });
 }
 
 // ---- the specs
@@ -250,7 +148,7 @@ function conv(nd, transposed) {
       field: (maps, sample) => {
         const { before } = plan(sample);
         const cells = transposed ? transposeCells : windowCells;
-        return then(maps, (i) => (x, y) => cells(x, y, k[i], s[i], d[i], before[i]));
+        return composeCells(maps, (i) => (x, y) => cells(x, y, k[i], s[i], d[i], before[i]));
       },
     });
   };
@@ -310,7 +208,7 @@ function pool(nd, max) {
       rank: nd + 1, out,
       field: (maps, sample) => {
         out(sample);
-        return then(maps, (i) => (x, y) => windowCells(x, y, k[i], s[i], d[i], p[i]));
+        return composeCells(maps, (i) => (x, y) => windowCells(x, y, k[i], s[i], d[i], p[i]));
       },
     });
   };
@@ -318,7 +216,7 @@ function pool(nd, max) {
 
 const resized = (mode, corners, out) => (maps, sample) => {
   const o = out(sample);
-  return then(maps, (i) => (x, y) => resizeCells(x, y, sample[i + 1], o[i + 1], mode, corners));
+  return composeCells(maps, (i) => (x, y) => resizeCells(x, y, sample[i + 1], o[i + 1], mode, corners));
 };
 
 const UPSAMPLE_MODES = { nearest: null, "nearest-exact": null, linear: 1, bilinear: 2, bicubic: 2, trilinear: 3 };
@@ -377,7 +275,7 @@ function shuffle(type, r, up) {
   };
   const field = up ? resized("nearest", null, out) : (maps, sample) => {
     out(sample);
-    return then(maps, () => (x, y) => windowCells(x, y, factor, factor, 1, 0));
+    return composeCells(maps, () => (x, y) => windowCells(x, y, factor, factor, 1, 0));
   };
   return base(type, { rank: 3, emptyOk: true, out, field });
 }
