@@ -12,7 +12,11 @@ from strategies import conv_configs, conv_transpose_configs
 
 import convlib
 from convlib import reference
-from convlib.geometry.shapes import resolve_padding
+from convlib.geometry.shapes import (
+    diagram_conv_geometry,
+    resolve_diagram_padding,
+    resolve_padding,
+)
 
 
 @given(conv_configs())
@@ -257,16 +261,29 @@ def test_transposed_plan_picks_output_padding_from_the_valid_range(n, k, s, p, d
 
 
 def test_one_padding_rule_for_ops_diagrams_and_explorers():
-    assert resolve_padding("full", (3, 2), 1, (2, 1), beyond_torch=True) == ((4, 4), (1, 1))
-    assert resolve_padding(((0, 2),), (3,), beyond_torch=True) == ((0, 2),)
+    assert resolve_diagram_padding("full", (3, 2), 1, (2, 1)) == ((4, 4), (1, 1))
+    assert resolve_diagram_padding(((0, 2),), (3,)) == ((0, 2),)
     with pytest.raises(
         ValueError, match=r"one of 'valid', 'same', 'causal'; received padding='full'"
     ):
         resolve_padding("full", 3)
     with pytest.raises(TypeError, match=r"padding must be a non-negative int"):
         convlib.conv1d(np.ones((1, 1, 5)), np.ones((1, 1, 3)), padding=((0, 2),))
-    plan = convlib.conv_geometry((5,), 3, padding=((0, 2),), beyond_torch=True)
+    with pytest.raises(TypeError, match=r"padding must be a non-negative int"):
+        convlib.conv_geometry((5,), 3, padding=((0, 2),))
+    plan = diagram_conv_geometry((5,), 3, padding=((0, 2),))
     assert plan.output_size == (5,) and plan.window(4) == ([4, 5, 6],)
+
+
+@pytest.mark.parametrize("padding", [0, 2, (1, 0), "valid", "same", "causal"])
+def test_diagram_padding_hands_pytorchs_forms_to_resolve_padding(padding):
+    args = ((3, 2), 1, (2, 1))
+    assert resolve_diagram_padding(padding, *args) == resolve_padding(padding, *args)
+    assert diagram_conv_geometry((7, 6), *args[:2], padding, args[2]) == convlib.conv_geometry(
+        (7, 6), *args[:2], padding, args[2]
+    )
+    with pytest.raises(ValueError, match=r"'causal', 'full'; received padding='bogus'"):
+        resolve_diagram_padding("bogus", *args)
 
 
 def test_pool_plan_windows_start_in_the_input_or_left_padding():

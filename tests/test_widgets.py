@@ -308,9 +308,10 @@ def refused_values():
         for name in explorer.control_names():
             trait = explorer.class_traits()[name]
             if name == "padding":
-                full = explorer is conv_module.ConvExplorer  # the diagrams' 'full' padding
+                diagram = explorer is conv_module.ConvExplorer  # the diagrams' 'full' padding
+                resolve = shapes.resolve_diagram_padding if diagram else shapes.resolve_padding
                 values = [(-1, check_positive_int, (-1, "padding"), {"minimum": 0})]
-                values += [("bogus", shapes.resolve_padding, ("bogus", 1), {"beyond_torch": full})]
+                values += [("bogus", resolve, ("bogus", 1), {})]
             elif isinstance(trait, traitlets.Int):
                 minimum = 0 if name in NON_NEGATIVE else 1
                 values = [

@@ -97,9 +97,9 @@ class Geometry:
     def macs(self, in_channels: int, out_channels: int, groups: int = 1) -> int:
         r"""Multiply-accumulates of a convolution with this plan, for one sample.
 
-        Every position the kernel visits costs :math:`(C_	ext{in}/g)\,C_	ext{out}\prod k`
+        Every position the kernel visits costs :math:`(C_\text{in}/g)\,C_\text{out}\prod k`
         products: the output cells of a convolution, the input cells of a transposed one (each
-        scatters into :math:`C_	ext{out}/g` channels through every tap). The one place the MAC
+        scatters into :math:`C_\text{out}/g` channels through every tap). The one place the MAC
         rule is written: the layer specs, the counters of chapter 8 and the engine's work
         estimate read it.
 
@@ -211,41 +211,30 @@ def resolve_padding(
     kernel_size: IntOrTuple,
     stride: IntOrTuple = 1,
     dilation: IntOrTuple = 1,
-    *,
-    beyond_torch: bool = False,
 ) -> Pairs:
-    """Turn any accepted ``padding`` into ``(before, after)`` pairs, one per spatial dimension.
+    """Turn any padding PyTorch accepts into ``(before, after)`` pairs, one per spatial dimension.
 
     ``'valid'`` is no padding; ``'same'`` is :func:`same_padding` and, as in PyTorch, requires
     stride 1; ``'causal'`` pads :math:`d(k-1)` before and nothing after, so output ``t`` sees
     only inputs ``<= t`` (Keras' ``Conv1D(padding='causal')``). An int or tuple pads both sides
-    equally. With ``beyond_torch=True`` (diagrams and explorers) also ``'full'``, :math:`d(k-1)`
-    on both sides (every partial overlap), and explicit ``(before, after)`` pairs, which
-    PyTorch's convolutions do not accept.
+    equally. This is the one function that resolves padding: the ops, the layer specs, the
+    receptive fields and, through :func:`resolve_diagram_padding`, the diagrams and explorers
+    call it.
 
     Examples
     --------
     >>> resolve_padding("causal", 3, dilation=2)
     ((4, 0),)
-    >>> resolve_padding(((0, 2), (1, 1)), (3, 3), beyond_torch=True)
-    ((0, 2), (1, 1))
+    >>> resolve_padding((1, 0), (3, 3))
+    ((1, 1), (0, 0))
     """
-    if beyond_torch and _is_pairs(padding):
-        n = _plan_ndim(kernel_size, stride, dilation, padding)
-        flat = as_tuple(tuple(v for pair in padding for v in pair), 2 * n, "padding", minimum=0)
-        return tuple(zip(flat[::2], flat[1::2], strict=True))
     n = _plan_ndim(kernel_size, stride, dilation, None if isinstance(padding, str) else padding)
     if not isinstance(padding, str):
         return tuple((p, p) for p in as_tuple(padding, n, "padding", minimum=0))
-    names = PADDING_STRINGS + (("full",) if beyond_torch else ())
-    if padding not in names:
-        raise ValueError(
-            "padding must be a non-negative int, a tuple of non-negative ints, or one of "
-            f"{', '.join(map(repr, names))}; received padding={padding!r}"
-        )
+    if padding not in PADDING_STRINGS:
+        raise _unknown_padding(padding, PADDING_STRINGS)
     k = as_tuple(kernel_size, n, "kernel_size")
     d = as_tuple(dilation, n, "dilation")
-    totals = [span(ki, di) - 1 for ki, di in zip(k, d, strict=True)]
     if padding == "valid":
         return ((0, 0),) * n
     if padding == "same":
@@ -256,7 +245,47 @@ def resolve_padding(
                 f"received stride={stride!r}"
             )
         return same_padding(k, d)
-    return tuple((t, 0 if padding == "causal" else t) for t in totals)
+    return tuple((span(ki, di) - 1, 0) for ki, di in zip(k, d, strict=True))  # causal
+
+
+def _unknown_padding(padding: object, names: tuple[str, ...]) -> ValueError:
+    return ValueError(
+        "padding must be a non-negative int, a tuple of non-negative ints, or one of "
+        f"{', '.join(map(repr, names))}; received padding={padding!r}"
+    )
+
+
+def resolve_diagram_padding(
+    padding: Padding | Pairs,
+    kernel_size: IntOrTuple,
+    stride: IntOrTuple = 1,
+    dilation: IntOrTuple = 1,
+) -> Pairs:
+    """The padding the diagrams and explorers draw: :func:`resolve_padding`'s forms plus two
+    PyTorch's convolutions do not take, ``'full'`` (:math:`d(k-1)` on both sides, every partial
+    overlap) and explicit ``(before, after)`` pairs, one per spatial dimension.
+
+    Every other form is passed to :func:`resolve_padding` unchanged.
+
+    Examples
+    --------
+    >>> resolve_diagram_padding("full", 3, dilation=2)
+    ((4, 4),)
+    >>> resolve_diagram_padding(((0, 2), (1, 1)), (3, 3))
+    ((0, 2), (1, 1))
+    """
+    if _is_pairs(padding):
+        n = _plan_ndim(kernel_size, stride, dilation, padding)
+        flat = as_tuple(tuple(v for pair in padding for v in pair), 2 * n, "padding", minimum=0)
+        return tuple(zip(flat[::2], flat[1::2], strict=True))
+    if padding == "full":
+        n = _plan_ndim(kernel_size, stride, dilation)
+        k = as_tuple(kernel_size, n, "kernel_size")
+        d = as_tuple(dilation, n, "dilation")
+        return tuple((span(ki, di) - 1,) * 2 for ki, di in zip(k, d, strict=True))
+    if isinstance(padding, str) and padding not in PADDING_STRINGS:
+        raise _unknown_padding(padding, (*PADDING_STRINGS, "full"))
+    return resolve_padding(padding, kernel_size, stride, dilation)
 
 
 def conv_geometry(
@@ -265,8 +294,6 @@ def conv_geometry(
     stride: IntOrTuple = 1,
     padding: Padding = 0,
     dilation: IntOrTuple = 1,
-    *,
-    beyond_torch: bool = False,
 ) -> Geometry:
     r"""The plan of a convolution: padding pairs, output size and windows per dimension.
 
@@ -275,7 +302,8 @@ def conv_geometry(
         o = \left\lfloor \frac{n + p_\text{before} + p_\text{after} - d(k-1) - 1}{s}
             \right\rfloor + 1
 
-    ``padding`` takes every form :func:`resolve_padding` does (``beyond_torch`` as there).
+    ``padding`` takes every form :func:`resolve_padding` does (PyTorch's);
+    :func:`diagram_conv_geometry` also takes ``'full'`` and ``(before, after)`` pairs.
 
     Raises
     ------
@@ -288,15 +316,52 @@ def conv_geometry(
     >>> plan.output_size, plan.window((1, 0))
     ((2, 2), ([2, 3, 4], [0, 1, 2]))
     """
-    flat = None if isinstance(padding, str) or _is_pairs(padding) else padding
+    flat = None if isinstance(padding, str) else padding
     n = _plan_ndim(input_size, kernel_size, stride, dilation, flat)
-    if _is_pairs(padding) and not isinstance(input_size, tuple | list):
+    sizes, k, s, d = _plan_args(n, input_size, kernel_size, stride, dilation)
+    return _conv_plan(sizes, k, s, d, resolve_padding(padding, k, stride, d))
+
+
+def diagram_conv_geometry(
+    input_size: IntOrTuple,
+    kernel_size: IntOrTuple,
+    stride: IntOrTuple = 1,
+    padding: Padding | Pairs = 0,
+    dilation: IntOrTuple = 1,
+) -> Geometry:
+    """:func:`conv_geometry` with the padding the diagrams and explorers draw
+    (:func:`resolve_diagram_padding`: PyTorch's forms, ``'full'`` and ``(before, after)`` pairs).
+
+    Examples
+    --------
+    >>> diagram_conv_geometry((5,), 3, padding=((0, 2),)).output_size
+    (5,)
+    """
+    pairs = _is_pairs(padding)
+    flat = None if isinstance(padding, str) or pairs else padding
+    n = _plan_ndim(input_size, kernel_size, stride, dilation, flat)
+    if pairs and not isinstance(input_size, tuple | list):
         n = len(padding)
-    sizes = as_tuple(input_size, n, "input_size")
-    k = as_tuple(kernel_size, n, "kernel_size")
-    s = as_tuple(stride, n, "stride")
-    d = as_tuple(dilation, n, "dilation")
-    pads = resolve_padding(padding, k, stride, d, beyond_torch=beyond_torch)
+    sizes, k, s, d = _plan_args(n, input_size, kernel_size, stride, dilation)
+    return _conv_plan(sizes, k, s, d, resolve_diagram_padding(padding, k, stride, d))
+
+
+def _plan_args(n: int, input_size, kernel_size, stride, dilation) -> tuple[tuple[int, ...], ...]:
+    """A plan's sizes, kernel, stride and dilation, each checked as an ``n``-tuple (in this order,
+    so the first wrong argument is the one named)."""
+    return tuple(
+        as_tuple(value, n, name)
+        for value, name in (
+            (input_size, "input_size"),
+            (kernel_size, "kernel_size"),
+            (stride, "stride"),
+            (dilation, "dilation"),
+        )
+    )
+
+
+def _conv_plan(sizes, k, s, d, pads: Pairs) -> Geometry:
+    """The convolution plan once padding is resolved to pairs: output sizes, checked."""
     out = []
     for axis, (ni, ki, si, di, (lo, hi)) in enumerate(zip(sizes, k, s, d, pads, strict=True)):
         padded, extent = ni + lo + hi, span(ki, di)

@@ -15,7 +15,7 @@ from matplotlib.axes import Axes
 
 from convlib._validation import as_tuple
 from convlib.functional import convolution as ops
-from convlib.geometry.shapes import Geometry, conv_geometry
+from convlib.geometry.shapes import Geometry, diagram_conv_geometry
 from convlib.plotting import palette
 from convlib.plotting.grid import draw_grid, finish, format_number, new_axes, size_text
 
@@ -29,7 +29,7 @@ def diagram_geometry(input_size, kernel_size, stride=1, padding=0, dilation=1) -
         raise ValueError(f"diagrams are 1-D or 2-D; received input_size={input_size!r}")
     size = as_tuple(tuple(input_size), nd, "input_size")
     kernel = as_tuple(kernel_size, nd, "kernel_size")
-    return conv_geometry(size, kernel, stride, padding, dilation, beyond_torch=True)
+    return diagram_conv_geometry(size, kernel, stride, padding, dilation)
 
 
 def highlighted_cells(

@@ -109,11 +109,14 @@ def checked_count(proposal) -> int:
     return _as_trait_error(check_positive_int, proposal["value"], name, minimum=minimum)
 
 
-def checked_padding(value: object, *, beyond_torch: bool) -> int | str:
-    """A padding control: a non-negative int or one of the padding strings convlib resolves
-    (``beyond_torch``: 'full' too, as the diagrams take it), with convlib's messages."""
+def checked_padding(
+    value: object, resolve: typing.Callable[..., object] = resolve_padding
+) -> int | str:
+    """A padding control: a non-negative int or one of the padding strings ``resolve`` takes
+    (:func:`~convlib.geometry.shapes.resolve_padding`, PyTorch's, or the diagrams'
+    :func:`~convlib.geometry.shapes.resolve_diagram_padding`, 'full' too), with its messages."""
     if isinstance(value, str):
-        _as_trait_error(resolve_padding, value, 1, beyond_torch=beyond_torch)
+        _as_trait_error(resolve, value, 1)
         return value
     return _as_trait_error(check_positive_int, value, "padding", minimum=0)
 

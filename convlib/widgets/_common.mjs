@@ -41,13 +41,15 @@ export function countError(value, name, minimum = 1) {
   return `${name} must be a ${kind} int; received ${name}=${pyRepr(value)}`;
 }
 
+/** The padding strings convlib.geometry.shapes.resolve_padding takes (PyTorch's, and causal). */
 export const PADDING_STRINGS = ["valid", "same", "causal"];
+/** The ones resolve_diagram_padding takes: 'full' too (the diagrams and the conv explorer). */
+export const DIAGRAM_PADDING_STRINGS = [...PADDING_STRINGS, "full"];
 
-/** A padding control's message (a non-negative int or a padding string convlib resolves;
- * `beyondTorch`: 'full' too), as convlib.widgets._base.checked_padding raises it, or null. */
-export function paddingError(value, beyondTorch = false) {
+/** A padding control's message (a non-negative int or one of `names`), as
+ * convlib.widgets._base.checked_padding raises it, or null. */
+export function paddingError(value, names = PADDING_STRINGS) {
   if (typeof value !== "string") return countError(value, "padding", 0);
-  const names = beyondTorch ? [...PADDING_STRINGS, "full"] : PADDING_STRINGS;
   if (names.includes(value)) return null;
   return (
     "padding must be a non-negative int, a tuple of non-negative ints, or one of " +
@@ -57,10 +59,10 @@ export function paddingError(value, beyondTorch = false) {
 
 /** The first control of `setting` holding a value no setting can take, as the explorer's Python
  * class refuses it: `controls` lists [name, minimum] (integer controls) and "padding". */
-export function controlsError(setting, controls, beyondTorch = false) {
+export function controlsError(setting, controls, paddingNames = PADDING_STRINGS) {
   for (const control of controls) {
     if (control === "padding") {
-      const error = "padding" in setting ? paddingError(setting.padding, beyondTorch) : null;
+      const error = "padding" in setting ? paddingError(setting.padding, paddingNames) : null;
       if (error) return error;
       continue;
     }

@@ -6,6 +6,7 @@ import {
   bind,
   codeLine,
   controlsError,
+  DIAGRAM_PADDING_STRINGS,
   dropdown,
   el,
   errorBox,
@@ -18,7 +19,13 @@ import {
   svg,
   tupleRepr,
 } from "./_common.mjs";
-import { convMacs, convOutputSize, convTransposeNaturalSize, resolvePadding, span } from "./geometry.mjs";
+import {
+  convMacs,
+  convOutputSize,
+  convTransposeNaturalSize,
+  resolveDiagramPadding,
+  span,
+} from "./geometry.mjs";
 import { copyableCode, shareState } from "./share.mjs";
 import {
   INPUT_PRESETS,
@@ -92,14 +99,14 @@ export const CONTROLS = [["input_size", 1], ["kernel_size", 1], ["stride", 1], "
 
 /** Everything the explorer shows for a setting, or {error} for an impossible one. */
 export function describe(setting) {
-  const invalid = controlsError(setting, CONTROLS, true);
+  const invalid = controlsError(setting, CONTROLS, DIAGRAM_PADDING_STRINGS);
   if (invalid) return { error: invalid };
   const { dims, mode, input_size: n, kernel_size: k, stride: s, dilation: d } = setting;
   const nd = dims === "1-D" ? 1 : 2;
   if (mode === "transposed") return describeTransposed(nd, n, k, s, setting.padding, d, setting.output_padding);
   let pads, o;
-  try { // the one plan: 'full' resolves like convlib's conv_geometry(beyond_torch=True)
-    pads = resolvePadding(setting.padding, k, s, d, true);
+  try { // the one plan: 'full' resolves like convlib's diagram_conv_geometry
+    pads = resolveDiagramPadding(setting.padding, k, s, d);
     o = convOutputSize(n, k, s, pads, d);
   } catch (error) {
     return { error: error.message };

@@ -256,7 +256,7 @@ def describe_conv(
             "scatter": [shapes.transpose_scatter_window(i, k, s, padding, d)[0] for i in range(n)],
         }
     try:  # the one plan, as convlib.conv builds it ('full' too: the explorers show it)
-        plan = shapes.conv_geometry(size, kernel, s, padding, dilations, beyond_torch=True)
+        plan = shapes.diagram_conv_geometry(size, kernel, s, padding, dilations)
     except (ValueError, TypeError) as error:
         return {"error": str(error)}
     layer_class = layers.Conv1d if nd == 1 else layers.Conv2d
@@ -306,7 +306,7 @@ class ConvExplorer(Explorer):
 
     @traitlets.validate("padding")
     def _check_padding(self, proposal):
-        return checked_padding(proposal["value"], beyond_torch=True)
+        return checked_padding(proposal["value"], shapes.resolve_diagram_padding)
 
     @traitlets.validate("input_values", "kernel_values")
     def _check_preset(self, proposal):

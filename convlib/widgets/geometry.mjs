@@ -3,16 +3,16 @@
 // of a dilated kernel, padding, output sizes, the MAC rule and the kind rule. The explorers'
 // modules import these and write none of these rules themselves; the node tests compare what
 // they show with convlib's public functions over every control grid.
-import { floorDiv, paddingError } from "./_common.mjs";
+import { DIAGRAM_PADDING_STRINGS, floorDiv, paddingError } from "./_common.mjs";
 
 /** convlib.geometry.shapes.span: the cells one application of a k-tap kernel, dilation d, covers. */
 export const span = (k, d) => d * (k - 1) + 1;
 
-/** convlib.geometry.shapes.resolve_padding for one axis (`beyondTorch`: 'full' too):
- * [before, after], or throws convlib's message. */
-export function resolvePadding(padding, k, s, d, beyondTorch = false) {
+/** convlib.geometry.shapes.resolve_padding for one axis: [before, after], or throws convlib's
+ * message. */
+export function resolvePadding(padding, k, s, d) {
   if (typeof padding !== "string") return [padding, padding];
-  const error = paddingError(padding, beyondTorch);
+  const error = paddingError(padding);
   if (error) throw new Error(error);
   const total = span(k, d) - 1;
   if (padding === "valid") return [0, 0];
@@ -24,7 +24,16 @@ export function resolvePadding(padding, k, s, d, beyondTorch = false) {
     }
     return [floorDiv(total, 2), total - floorDiv(total, 2)];
   }
-  return padding === "causal" ? [total, 0] : [total, total]; // causal, full
+  return [total, 0]; // causal
+}
+
+/** convlib.geometry.shapes.resolve_diagram_padding for one axis: 'full' (d(k-1) on both sides),
+ * every other form resolvePadding's; throws convlib's message. */
+export function resolveDiagramPadding(padding, k, s, d) {
+  const error = paddingError(padding, DIAGRAM_PADDING_STRINGS);
+  if (error) throw new Error(error);
+  if (padding === "full") return [span(k, d) - 1, span(k, d) - 1];
+  return resolvePadding(padding, k, s, d);
 }
 
 /** convlib.geometry.shapes.conv_geometry's output size along spatial dimension 0, for padding

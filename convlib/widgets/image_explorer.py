@@ -178,7 +178,7 @@ class ImageFilterExplorer(Explorer):
 
     @traitlets.validate("padding")
     def _check_padding(self, proposal):
-        return checked_padding(proposal["value"], beyond_torch=False)
+        return checked_padding(proposal["value"])
 
     def describe(self) -> dict:
         return describe_image(**self.values())
