@@ -19,7 +19,7 @@ import sys
 import warnings
 from pathlib import Path
 
-from convlib.nn import printed_model
+import convlib.nn
 from convlib.widgets import describe_model
 
 SEED = 29
@@ -74,6 +74,9 @@ def hand_written(nn, torch) -> list[tuple[str, str]]:
         (nn.ConvTranspose2d(8, 4, 3, stride=2, padding=1, output_padding=1, dilation=1,
                             groups=4, bias=False), "8, 5, 5"),
         (nn.Linear(5, 3), "7, 5"),
+        (nn.Sequential(nn.Conv2d(3, 4, 1),  # identical children print as "(0-2): 3 x ..."
+                       nn.ModuleList([nn.Conv2d(4, 4, 3, padding=1) for _ in range(3)])),
+         "3, 8, 8"),
     ]  # fmt: skip
     return [(str(model), shape) for model, shape in models]
 
@@ -92,6 +95,18 @@ def stacks() -> list[tuple[str, str]]:
         ("3,1,1", "0, 8, 8"),
         ("3,1,1", "8, 8"),
         ("3,1,1", "x"),
+    ]
+
+
+def typed() -> list[tuple[str, str]]:
+    """Text a reader may type that torch does not print: Upsample's align_corners (torch's
+    extra_repr leaves it out), which moves the receptive field of the linear modes."""
+    conv = "Conv2d(2, 2, kernel_size=(3, 3), stride=(2, 2))"
+    up = "Sequential(\n  (0): " + conv + "\n  (1): Upsample({})\n)"
+    return [
+        (up.format("scale_factor=2.0, mode='bilinear', align_corners=True"), "2, 9, 11"),
+        (up.format("size=(7, 13), mode='bicubic', align_corners=True"), "1, 2, 9, 11"),
+        (up.format("scale_factor=3, mode='bilinear', align_corners=False"), "2, 9, 11"),
     ]
 
 
@@ -140,6 +155,23 @@ def malformed() -> list[tuple[str, str]]:
     ]
 
 
+def printed_spec_names() -> list[str]:
+    """The printed layer types from_torch_repr reads as convlib specs: every layer spec convlib.nn
+    exports (not the base class, containers or PassThrough), and torch's name for
+    MultiheadAttention's output Linear."""
+    nn = convlib.nn
+    other = (nn.Sequential, nn.Residual, nn.Parallel, nn.PassThrough)
+    specs = [
+        name
+        for name in nn.__all__
+        if isinstance(layer := getattr(nn, name), type)
+        and issubclass(layer, nn.Layer)
+        and layer is not nn.Layer
+        and not issubclass(layer, other)
+    ]
+    return sorted([*specs, "NonDynamicallyQuantizableLinear"])
+
+
 def main(folder: Path) -> None:
     warnings.filterwarnings("ignore", module="torch")  # e.g. padding='same' with even kernels
     try:
@@ -156,9 +188,9 @@ def main(folder: Path) -> None:
     for _ in range(RANDOM_MODELS):
         model, shape = _random_model(nn, torch, rng)
         cases.append((model, shape))
-    cases += stacks() + malformed()
+    cases += stacks() + typed() + malformed()
     fixture = {
-        "specs": sorted(printed_model._SPECS),
+        "specs": printed_spec_names(),
         "cases": [[text, shape, describe_model(text, shape)] for text, shape in cases],
     }
     folder.mkdir(parents=True, exist_ok=True)

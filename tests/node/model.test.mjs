@@ -52,7 +52,7 @@ test("paste your model: every fixture model's table, warnings and messages equal
   assert.ok(seen.table > 300 && seen.error > 40 && seen.warned > 5 && seen.rows > 1500, JSON.stringify(seen));
 });
 
-test("paste your model: the fixture holds every kind of layer and convolution", () => {
+test("paste your model: the fixture holds every kind of layer, convolution, padding and resampling", () => {
   const types = new Set();
   const kinds = new Set();
   for (const [, , expected] of fixture.cases) {
@@ -67,6 +67,12 @@ test("paste your model: the fixture holds every kind of layer and convolution", 
   }
   assert.deepStrictEqual([...kinds].filter((k) => k).sort(),
     ["depthwise", "dilated", "grouped", "pointwise", "standard", "transposed"]);
+  const tabled = fixture.cases.filter(([, , expected]) => expected.cells).map(([text]) => text).join("\n");
+  for (const argument of ["padding=same", "padding=valid", "padding_mode=reflect", "padding_mode=replicate",
+    "padding_mode=circular", "output_padding=(1, 1)", "ceil_mode=True", "mode='bilinear'", "mode='nearest-exact'",
+    "mode='bicubic'", "align_corners=True", "groups=", "dilation=(2, 2)", ": 3 x "]) {
+    assert.ok(tabled.includes(argument), argument);
+  }
 });
 
 test("paste your model: malformed text shows convlib's message, never a JavaScript error", () => {
