@@ -183,16 +183,31 @@ def test_a_networks_row_sums_its_layers_and_equals_the_whole_forwards_counts():
 
 
 def test_the_table_halves_flop_counter_mode_and_says_which_counter_is_missing(monkeypatch):
+    _installed("fvcore")
+    _installed("ptflops")
     monkeypatch.setitem(sys.modules, "thop", None)  # import thop now raises ImportError
     assert cost_counters.installed_counters()["thop"] is None
-    comparison = compare_counters(nn.ConvTranspose2d(3, 1, 2, stride=2), (1, 3, 2, 2), name="x")
+    layer = nn.ConvTranspose2d(3, 1, 2, stride=2)
+    comparison = compare_counters(layer, (1, 3, 2, 2), name="x")
     assert comparison.count("thop") is None
-    header, rule, row = counter_table([comparison]).splitlines()
-    assert header.split() == ["convlib", "MACs", "FlopCounterMode/2", "fvcore", "ptflops", "thop"]
-    assert set(rule) == {"-"}
-    cells = row.split()
-    assert cells[:3] == ["x", "48", "48"]  # FlopCounterMode's 96 FLOPs shown halved
-    assert row.endswith("not installed")
+    header, units, rule, row = counter_table([comparison]).splitlines()
+    assert header.split() == ["convlib", "FlopCounterMode", "fvcore", "ptflops", "thop"]
+    assert units.split() == ["MACs", "FLOPs", "/", "2"]
+    assert set(rule) == {"-"} and len(rule) == len(header)
+    # FlopCounterMode's 96 FLOPs halved and fvcore's 48 equal convlib's 48 (=); ptflops' 64
+    # differs; thop's cell is empty
+    assert row.split() == ["x", "48", "=", "=", "64"]
+
+
+def test_the_table_of_the_chapters_networks_fits_a_book_pages_code_width():
+    comparison = compare_counters(nn.Conv2d(1, 1, 1), (1, 1, 2, 2), name="x" * 23)
+    big = cost_counters.LayerCount("big", "", False, 1, 1, 1, 0, 822_083_584, {
+        "FlopCounterMode": 2 * 822_083_584, "fvcore": 1, "ptflops": 113_049_600, "thop": 1.5,
+    })  # fmt: skip
+    wide = cost_counters.CounterComparison("y" * 23, (big,))
+    lines = counter_table([comparison, wide]).splitlines()
+    assert max(len(line) for line in lines) <= 88
+    assert lines[-1].split()[1:] == ["822,083,584", "=", "1", "113,049,600", "1.5"]
 
 
 def test_count_names_the_counters_it_knows():

@@ -245,7 +245,7 @@ def compare_counters(
 
 def _number(value: float | None) -> str:
     if value is None:
-        return "not installed"
+        return ""
     return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.1f}"
 
 
@@ -253,26 +253,34 @@ def counter_table(comparisons: Iterable[CounterComparison]) -> str:
     """The comparisons as one plain-text table, one row per comparison.
 
     ``FlopCounterMode`` is shown halved (FLOPs / 2, in MACs); the other counters as they report.
+    A count equal to convlib's MACs is shown as ``=``, so the disagreements stand out; a counter
+    that is not installed leaves its cell empty. The table fits 88 characters for names of up to
+    23 (a book page's code width).
     """
-    header = ("", "convlib MACs", "FlopCounterMode/2", "fvcore", "ptflops", "thop")
+    header = [
+        ("", "convlib", "FlopCounterMode", "fvcore", "ptflops", "thop"),
+        ("", "MACs", "FLOPs / 2", "", "", ""),
+    ]
     lines = []
     for comparison in comparisons:
         flops = comparison.count("FlopCounterMode")
+        counts = [None if flops is None else flops / 2]
+        counts += [comparison.count(c) for c in COUNTERS[1:]]
         lines.append(
             (
                 comparison.name,
                 _number(comparison.macs),
-                _number(None if flops is None else flops / 2),
-                *(_number(comparison.count(c)) for c in COUNTERS[1:]),
+                *("=" if count == comparison.macs else _number(count) for count in counts),
             )
         )
-    widths = [max(len(row[i]) for row in [header, *lines]) for i in range(len(header))]
+    rows = [*header, *lines]
+    widths = [max(len(row[i]) for row in rows) for i in range(len(header[0]))]
     text = [
         "  ".join(
             cell.ljust(width) if i == 0 else cell.rjust(width)
             for i, (cell, width) in enumerate(zip(row, widths, strict=True))
-        )
-        for row in [header, *lines]
+        ).rstrip()
+        for row in rows
     ]
-    text.insert(1, "-" * len(text[0]))
+    text.insert(2, "-" * max(len(line) for line in text))
     return "\n".join(text)
