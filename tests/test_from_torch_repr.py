@@ -136,6 +136,21 @@ def test_avg_pool_ceil_mode_is_not_printed_and_the_result_says_so(cases):
     assert spec.output_shape((1, 1, 8, 8)) == (1, 1, 3, 3)  # torch gives (1, 1, 4, 4)
 
 
+def test_upsample_align_corners_is_not_printed_and_the_result_says_so(cases):
+    nn = cases.nn
+    model = nn.Sequential(
+        nn.Upsample(scale_factor=2, mode="bilinear", align_corners=True), nn.Upsample(size=5)
+    )
+    assert "align_corners" not in str(model)
+    with pytest.warns(UserWarning, match=r"0 \(Upsample\) assumed align_corners=False") as caught:
+        spec = from_torch_repr(str(model))
+    assert "1 (Upsample)" not in str(caught[0].message)  # nearest has no corners
+    assert spec[0].align_corners is None
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # printed with it (typed): no warning
+        from_torch_repr("Upsample(scale_factor=2.0, mode='bilinear', align_corners=True)")
+
+
 def test_parameter_rules_of_layers_without_a_spec_equal_torchs(cases):
     nn = cases.nn
     model = nn.Sequential(

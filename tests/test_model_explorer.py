@@ -8,6 +8,7 @@ presets are what torch prints, and the explorer's traits.
 from __future__ import annotations
 
 import sys
+import warnings
 from pathlib import Path
 
 import pytest
@@ -35,7 +36,9 @@ def test_presets_are_what_torch_prints_for_the_models_of_the_preset_script():
 @pytest.mark.parametrize("name", [name for name, _, _ in PRESETS[:3]])
 def test_describe_model_is_the_summary_of_from_torch_repr(name):
     _, text, shape = next(p for p in PRESETS if p[0] == name)
-    table = convlib.summary(convlib.from_torch_repr(text), parse_shape(shape))
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        table = convlib.summary(convlib.from_torch_repr(text), parse_shape(shape))
     info = widgets.describe_model(text, shape)
     assert info["text"] == str(table)
     assert [row[0] for row in info["cells"]] == [f"{r.name} ({r.layer_type})" for r in table.rows]
@@ -43,7 +46,8 @@ def test_describe_model_is_the_summary_of_from_torch_repr(name):
         list(format_field(r.receptive_field)) for r in table.rows
     ]
     assert info["totalParams"] == info["params"] == table.total_params
-    assert info["totalMacs"] == table.total_macs and info["warnings"] == []
+    assert info["totalMacs"] == table.total_macs
+    assert info["warnings"] == [str(w.message) for w in caught]
 
 
 def test_describe_model_passes_on_the_warning_for_a_printed_block_with_branches():

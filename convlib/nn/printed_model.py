@@ -16,7 +16,10 @@ What the text does not say, the result says it does not know (:class:`PrintedMod
   projection) and the parameters of layers of unknown type: :attr:`PrintedModel.unknown` names
   them and :attr:`PrintedModel.exact_params` is False;
 * ``AvgPool``'s ``ceil_mode`` and ``count_include_pad``, which torch does not print: they are
-  taken at their defaults.
+  taken at their defaults;
+* ``Upsample``'s ``align_corners``, which torch does not print either: an interpolating mode
+  (linear, bilinear, bicubic, trilinear) is taken at ``align_corners=False``, which the
+  receptive fields depend on (shapes and MACs do not), and the result warns.
 """
 
 from __future__ import annotations
@@ -74,6 +77,7 @@ for _name in ("BatchNorm1d", "BatchNorm3d", "GroupNorm", "InstanceNorm1d", "Inst
               "InstanceNorm3d", "LayerNorm", "RMSNorm", "PReLU"):  # fmt: skip
     SHAPE_KEEPING |= {_name}
 
+_INTERPOLATING = ("linear", "bilinear", "bicubic", "trilinear")  # Upsample modes with corners
 _CHILD = re.compile(r"^\((?P<name>[^()]*)\): (?:(?P<count>\d+) x )?(?P<body>.*)$")
 _CALL = re.compile(r"^(?P<type>[A-Za-z_][\w.]*)\((?P<args>.*)\)$")
 
@@ -140,12 +144,17 @@ class _Parser:
         self.ambiguous: list[str] = []
         self.unknown: list[str] = []
         self.assumed: list[str] = []
+        self.corners: list[str] = []  # interpolating Upsamples without align_corners
 
     def leaf(self, type_name: str, args_text: str, path: str, where: str) -> layers.Layer:
         args, kwargs = _arguments(args_text, where)
         label = f"{path} ({type_name})" if path else type_name
         if type_name.startswith("AvgPool"):
             self.assumed.append(label)
+        mode = kwargs.get("mode", args[2] if len(args) > 2 else "nearest")
+        corners_given = "align_corners" in kwargs or len(args) > 3
+        if type_name == "Upsample" and mode in _INTERPOLATING and not corners_given:
+            self.corners.append(label)
         if type_name in _SPECS:
             try:
                 return _SPECS[type_name](*args, **kwargs)
@@ -297,6 +306,13 @@ def from_torch_repr(text: str) -> PrintedModel:
             "torch does not print AvgPool's ceil_mode and count_include_pad: "
             f"{', '.join(model.assumed)} assumed ceil_mode=False (the default), which fixes "
             "their output size",
+            stacklevel=2,
+        )
+    if parser.corners:
+        warnings.warn(
+            "torch does not print Upsample's align_corners: "
+            f"{', '.join(parser.corners)} assumed align_corners=False (the default), which "
+            "their receptive fields depend on (their shapes and MACs do not)",
             stacklevel=2,
         )
     return model

@@ -113,6 +113,7 @@ export const PARAMETER_RULES = {
     (truthy("bias" in k ? k.bias : true) ? key(k, "out_features") : 0),
 };
 
+const INTERPOLATING = ["linear", "bilinear", "bicubic", "trilinear"]; // Upsample modes with corners
 const CHILD = /^\(([^()]*)\): (?:(\d+) x )?(.*)$/;
 const CALL = /^([A-Za-z_][\w.]*)\((.*)\)$/;
 
@@ -128,6 +129,7 @@ class Parser {
     this.ambiguous = [];
     this.unknown = [];
     this.assumed = [];
+    this.corners = []; // interpolating Upsamples without align_corners
   }
 
   leaf(type, argsText, path, where) {
@@ -140,6 +142,9 @@ class Parser {
     const { args, kwargs } = parsed;
     const label = path ? `${path} (${type})` : type;
     if (type.startsWith("AvgPool")) this.assumed.push(label);
+    const mode = "mode" in kwargs ? kwargs.mode : args.length > 2 ? args[2] : "nearest";
+    const cornersGiven = "align_corners" in kwargs || args.length > 3;
+    if (type === "Upsample" && INTERPOLATING.includes(mode) && !cornersGiven) this.corners.push(label);
     if (type in SPECS) {
       const [qualname, signature, make] = SPECS[type];
       try {
@@ -240,6 +245,11 @@ export function parsePrinted(text) {
   if (assumed.length) {
     warnings.push("torch does not print AvgPool's ceil_mode and count_include_pad: " +
       `${assumed.join(", ")} assumed ceil_mode=False (the default), which fixes their output size`);
+  }
+  if (parser.corners.length) {
+    warnings.push("torch does not print Upsample's align_corners: " +
+      `${parser.corners.join(", ")} assumed align_corners=False (the default), which their ` +
+      "receptive fields depend on (their shapes and MACs do not)");
   }
   const model = sequential(children, "PrintedModel");
   return { model, typeName, ambiguous, unknown, assumed, warnings };
