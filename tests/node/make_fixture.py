@@ -1,8 +1,9 @@
 """Write what convlib computes for every setting of every explorer, for the node tests.
 
 ``python tests/node/make_fixture.py DIR`` writes ``DIR/explorers.json.gz`` (each explorer's whole
-control grid with convlib's values: the ``describe_*`` functions of convlib.widgets, which call
-convlib.geometry.shapes, convlib.nn.layers and convlib.geometry.receptive) and ``DIR/photo.f64``
+control grid with convlib's values: the numbers of the conv, budget, groups and receptive field
+explorers from convlib's public functions directly (``convlib_numbers.py``), their text from the
+``describe_*`` functions of convlib.widgets, which must agree on the numbers) and ``DIR/photo.f64``
 (``convlib.conv2d`` of the photo explorer's photograph, float64, for the settings listed in the
 JSON) and ``DIR/volume.json.gz`` (the volume explorer's grid, apart because it is large).
 ``node --test tests/node/`` then runs the real ES modules over the same grid; ``make
@@ -12,6 +13,7 @@ node-tests`` does both.
 from __future__ import annotations
 
 import base64
+import functools
 import gzip
 import importlib
 import itertools
@@ -21,6 +23,13 @@ from pathlib import Path
 
 import numpy as np
 import traitlets
+from convlib_numbers import (
+    Disagreements,
+    budget_numbers,
+    conv_numbers,
+    groups_numbers,
+    receptive_numbers,
+)
 
 import convlib
 from convlib import widgets
@@ -233,18 +242,47 @@ def write_volume(folder: Path) -> None:
     print(f"volume explorer: {len(settings)} settings, {len(part['lit'])} lit cases")
 
 
+@functools.cache
+def budget_variants(in_channels, out_channels, kernel_size, groups) -> dict:
+    return budget_explorer.layer_variants(in_channels, out_channels, kernel_size, groups)
+
+
+def budget_case(found: Disagreements, setting: dict) -> dict:
+    """describe_budget's rows with each stack's parameters and MACs from the layer specs."""
+
+    def rows():
+        c_in, size = setting["in_channels"], setting["size"]
+        names = ("in_channels", "out_channels", "kernel_size", "groups")
+        variants = budget_variants(*(setting[n] for n in names))
+        totals = budget_numbers(variants, c_in, size)
+        rows = zip(described["variants"], totals, strict=True)
+        return {"variants": [[row[0], *numbers, row[3]] for row, numbers in rows]}
+
+    described = widgets.describe_budget(**setting)
+    return found.expected("budget", setting, described, rows)
+
+
 def main(folder: Path) -> None:
     folder.mkdir(parents=True, exist_ok=True)
+    found = Disagreements()
     photo = image_explorer.explorer_photo()
-    conv = [[s, widgets.describe_conv(**s)] for s in conv_settings()]
+    conv = [
+        [s, found.expected("conv", s, widgets.describe_conv(**s), lambda s=s: conv_numbers(**s))]
+        for s in conv_settings()
+    ]
     image = [[s, widgets.describe_image(**s)] for s in grid(IMAGE_GRID)]
     photo_list, chunks = photo_cases(), []
     for case in photo_list:
         chunks.append(np.ascontiguousarray(image_explorer.filtered_photo(**case), dtype="<f8"))
     (folder / "photo.f64").write_bytes(b"".join(c.tobytes() for c in chunks))
-    budget = [[s, widgets.describe_budget(**s)] for s in grid(BUDGET_GRID)]
+    budget = [[s, budget_case(found, s)] for s in grid(BUDGET_GRID)]
     groups = [
-        [s, widgets.describe_groups(**s)]
+        [
+            s,
+            found.expected(
+                "groups", s, widgets.describe_groups(**s), lambda s=s: groups_numbers(**s)
+            ),
+        ]
         for s in (
             {"channels": c, "groups": g, "kernel_size": k, "size": n}
             for c in range(1, 17)
@@ -253,7 +291,14 @@ def main(folder: Path) -> None:
             for n in GROUPS_SIZES
         )
     ]
-    receptive = [[t, widgets.describe_receptive(t)] for t in receptive_texts()]
+    receptive = []
+    for text in receptive_texts():
+        described = widgets.describe_receptive(text)
+        if "error" not in described:  # text that is not a stack: the explorer's parser says so
+            numbers = functools.partial(receptive_numbers, described["stack"])
+            described = found.expected("receptive", text, described, numbers)
+        receptive.append([text, described])
+    found.check()
     pooling = [[s, widgets.describe_pooling(**s)] for s in grid(POOLING_GRID)]
     im2col = [[s, widgets.describe_im2col(**s)] for s in grid(IM2COL_GRID)]
     matrix_grid = {name: v for name, v in IM2COL_GRID.items() if name != "out_channels"}

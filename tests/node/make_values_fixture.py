@@ -21,6 +21,7 @@ from pathlib import Path
 import numpy as np
 
 import convlib
+from convlib.geometry.shapes import resolve_diagram_padding
 from convlib.widgets.conv_explorer import INPUT_PRESETS, KERNEL_PRESETS, preset_values
 
 sys.path.insert(0, str(Path(__file__).parent))
@@ -41,7 +42,8 @@ def convlib_output(setting: dict, input_preset: str, kernel_preset: str) -> np.n
             op = getattr(convlib, f"conv_transpose{nd}d")
             y = op(x, w, stride=s, padding=p, output_padding=setting["output_padding"], dilation=d)
         else:
-            p = d * (k - 1) if p == "full" else p  # the diagrams' 'full': d(k-1) on both sides
+            if p == "full":  # the diagrams' 'full': convlib's d(k-1), the same on both sides
+                p = resolve_diagram_padding(p, k, s, d)[0][0]
             y = getattr(convlib, f"conv{nd}d")(x, w, stride=s, padding=p, dilation=d)
     except (ValueError, TypeError):
         return None
