@@ -166,7 +166,9 @@ const VOLUME_STYLE = `
 .cl-vol polygon.ph.lit, .cl-vol polygon.ph.cur { fill-opacity: 1; }
 .cl-vol .edge { stroke: var(--cl-line); stroke-width: 0.8; stroke-dasharray: 3 3; fill: none; }
 .cl-vol g.f polygon { stroke: var(--cl-line); stroke-width: 0.5; fill-opacity: 0.35; }
+.cl-vol g.f path { stroke: var(--cl-line); stroke-width: 0.5; fill: none; }
 .cl-vol g.f.lit polygon { fill-opacity: 1; stroke: var(--cl-fg); }
+.cl-vol g.f.lit path { stroke: var(--cl-fg); }
 .cl-vol g.ch { cursor: pointer; }
 .cl-vol g.ch:focus { outline: none; }
 .cl-vol g.ch:focus text, .cl-vol g.ch.cur text { text-decoration: underline; font-weight: bold; }
@@ -181,6 +183,15 @@ function cellPoints(left, top, cs, y, x) {
   const rise = cs * RISE;
   const at = (yy, xx) => `${(left + xx * sx).toFixed(1)},${(top + yy * cs - xx * rise).toFixed(1)}`;
   return [at(y, x), at(y, x + 1), at(y + 1, x + 1), at(y + 1, x)].join(" ");
+}
+
+/** A whole m x m card as one outline and one path of its inner grid lines (a filter's card: its
+ * cells are never lit one by one, so two elements instead of m^2). */
+function cardMarkup(left, top, cs, m, fill) {
+  const at = (yy, xx) => `${(left + xx * cs * SX).toFixed(1)},${(top + yy * cs - xx * cs * RISE).toFixed(1)}`;
+  const lines = range(m - 1, 1).map((i) => `M${at(i, 0)}L${at(i, m)}M${at(0, i)}L${at(m, i)}`).join("");
+  return `<polygon points="${[at(0, 0), at(0, m), at(m, m), at(m, 0)].join(" ")}" style="fill:${fill}"></polygon>` +
+    (lines ? `<path d="${lines}"></path>` : "");
 }
 
 /** The layout of a volume of c cards of m x m cells in a box `width` wide. */
@@ -250,11 +261,7 @@ function filterRow(title, count, depth, k, groups, width) {
   const filters = range(count).map((f) => {
     const g = svg("g", { class: "f", transform: `translate(${4 + (f % perRow) * w}, ${16 + floorDiv(f, perRow) * (one.height + 2)})` });
     let parts = "";
-    for (const ch of range(depth)) {
-      for (const y of range(k)) {
-        for (const x of range(k)) parts += `<polygon points="${cellPoints(6 + ch * one.gap, one.top, one.cs, y, x)}" style="fill:${colour(floorDiv(f, count / groups))}"></polygon>`;
-      }
-    }
+    for (const ch of range(depth)) parts += cardMarkup(6 + ch * one.gap, one.top, one.cs, k, colour(floorDiv(f, count / groups)));
     g.innerHTML = `${parts}<text x="${one.width / 2}" y="${one.height - 4}" text-anchor="middle">${f}</text>`;
     image.append(g);
     return g;
