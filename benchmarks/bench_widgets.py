@@ -37,11 +37,23 @@ CASES = [
     ("notebooks/02_dilated.html", 0, "layers", ["3,1,1; 3,1,2; 3,1,4; 3,1,8", "3,1,2; 3,1,2"]),
     ("notebooks/03_transposed.html", 0, "input_size", [4, 12]),
     ("notebooks/03_transposed.html", 0, "hover", [0, 7]),
-    ("notebooks/04_separable.html", 0, "kernel_size", [3, 7]),
+    ("notebooks/04_separable.html", 0, "in_channels", [4, 12]),  # volume explorer, separable
+    ("notebooks/04_separable.html", 0, "hover", [0, 37]),
+    ("notebooks/04_separable.html", 1, "kernel_size", [3, 7]),
     ("notebooks/05_grouped.html", 0, "size", [32, 64]),
-    ("notebooks/07_pooling.html", 0, "input_size", [6, 12]),
-    ("notebooks/08_computing.html", 0, "input_size", [5, 8]),
+    ("notebooks/05_grouped.html", 1, "groups", [1, 2]),  # volume: slider positions of groups 2, 4
+    ("notebooks/05_grouped.html", 1, "in_channels", [4, 12]),
+    ("notebooks/05_grouped.html", 1, "hover", [0, 21]),
+    ("notebooks/07_pooling.html", 0, "size", [3, 6]),  # volume explorer, pixel shuffle
+    ("notebooks/07_pooling.html", 0, "hover", [0, 40]),
+    ("notebooks/07_pooling.html", 1, "input_size", [6, 8]),  # pooling explorer
+    ("notebooks/07_pooling.html", 1, "mode", [0, 1]),
+    ("notebooks/07_pooling.html", 1, "hover", [0, 5]),
+    ("notebooks/08_computing.html", 0, "input_size", [5, 6]),  # im2col explorer
+    ("notebooks/08_computing.html", 0, "kernel_size", [3, 4]),
 ]  # fmt: skip
+# (a hover case's values index the explorer's output cells, in page order: the convolution
+# explorer's rect.out, the pooling explorer's g.cl-c.out, the volume explorer's polygon.v.o)
 
 EXPLORERS = '.cl-x:not([aria-label^="Predict, then check"])'  # the explorers, not the quizzes
 MEASURE = """async ([index, trait, values, repeats]) => {
@@ -54,7 +66,7 @@ MEASURE = """async ([index, trait, values, repeats]) => {
   for (let i = 0; i < repeats; i += 1) {
     const t0 = performance.now();
     if (hover) {
-      const cells = root.querySelectorAll('rect.out');
+      const cells = root.querySelectorAll('rect.out, g.cl-c.out, polygon.v.o');
       const cell = cells[values[(i + 1) % 2] % cells.length];
       cell.dispatchEvent(new MouseEvent(event, {bubbles: true}));
     } else {
