@@ -107,7 +107,7 @@ unit-tests: $(VENV)/.installed-test  ## The pytest suite of convlib.
 # What convlib computes for every setting of every explorer (rewritten when convlib changes).
 NODE_FIXTURE := _build/node-fixture
 # (one run writes both: volume.json.gz holds the volume explorer's grid; GNU make 4.3's &:)
-$(NODE_FIXTURE)/explorers.json.gz $(NODE_FIXTURE)/volume.json.gz &: tests/node/make_fixture.py $(wildcard convlib/*.py convlib/*/*.py convlib/widgets/*) \
+$(NODE_FIXTURE)/explorers.json.gz $(NODE_FIXTURE)/volume.json.gz &: tests/node/make_fixture.py tests/node/convlib_numbers.py $(wildcard convlib/*.py convlib/*/*.py convlib/widgets/*) \
                                                                      $(VENV)/.installed-test
 	$(BIN)/python tests/node/make_fixture.py $(NODE_FIXTURE)
 
