@@ -23,8 +23,9 @@ from sphinx.errors import ExtensionError
 HERE = Path(__file__).resolve().parent
 NODE_MODULES = HERE.parents[1] / "node_modules"
 WIDGETS = HERE.parents[1] / "convlib" / "widgets"
-# Our own glue, copied next to the vendored files.
-GLUE = ("widgets_offline.js",)
+# Our own glue, copied next to the vendored files: require.js paths and fixes for the widget
+# manager, and the script that renders the widgets once the page is parsed.
+GLUE = ("widgets_offline.js", "widgets_render.js")
 # The book's page styles (figures, players and explorers in both themes, on a phone): _static/.
 BOOK_CSS = "convlib_book.css"
 
@@ -34,7 +35,7 @@ ASSETS: dict[str, tuple[str, tuple[str, ...]]] = {
     "requirejs": ("requirejs", ("bin", "*.md", "package.json")),
     "html-manager": (
         "@jupyter-widgets/html-manager/dist",
-        ("*.map", "embed.js", "libembed-amd.js"),
+        ("*.map", "embed.js", "embed-amd.js"),  # widgets_render.js loads libembed-amd.js
     ),
     # the explorers' runtime (an AMD module, the same file as the anywidget wheel's nbextension);
     # widgets_offline.js maps the require id "anywidget" to it

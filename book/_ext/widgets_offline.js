@@ -9,6 +9,10 @@
   require.config({
     paths: {
       "@jupyter-widgets/html-manager/dist": vendor + "html-manager",
+      // the packages bundled in the manager (base, controls, output) place their fonts by their
+      // own module id too: render at DOMContentLoaded (widgets_render.js) and without this they
+      // asked the page's folder for /notebooks/@jupyter-widgets/<font>.woff2 (a 404)
+      "@jupyter-widgets": vendor + "html-manager",
       anywidget: vendor + "anywidget/index",
     },
   });
