@@ -44,10 +44,11 @@ ASSETS: dict[str, tuple[str, tuple[str, ...]]] = {
 
 
 def widget_fingerprint() -> str:
-    """A hash of the explorers' code: their ES modules travel inside the executed notebooks."""
+    """A hash of the explorers' code and data (every file in convlib/widgets): their ES modules
+    and presets travel inside the executed notebooks."""
     digest = hashlib.sha256()
     for path in sorted(WIDGETS.glob("*")):
-        if path.suffix in (".py", ".mjs"):
+        if path.is_file() and path.suffix != ".pyc":
             digest.update(path.name.encode() + path.read_bytes())
     return digest.hexdigest()
 
