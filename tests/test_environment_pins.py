@@ -90,3 +90,20 @@ def test_the_test_environment_has_the_locked_torch_so_no_cross_check_skips(locke
     import torch
 
     assert torch.__version__.split("+")[0] == locked["torch"]
+
+
+def test_every_package_installed_in_the_test_environment_is_locked(locked):
+    """One lock: what `make test`'s venv holds (torch's own dependencies included) is pinned in
+    constraints.txt at the installed version (a CPU build's "+cpu" label aside)."""
+    from importlib.metadata import distributions
+
+    from packaging.version import Version
+
+    installed = {canonical(d.metadata["Name"]): Version(d.version) for d in distributions()}
+    unlocked = {
+        name: str(version)
+        for name, version in installed.items()
+        if name not in ("convlib", "pip")
+        and (name not in locked or Version(locked[name]) != Version(version.public))
+    }
+    assert unlocked == {}, "installed but not locked at this version (make lock): " + str(unlocked)
