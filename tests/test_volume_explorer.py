@@ -194,3 +194,19 @@ def test_volume_pressing_an_output_channel_keeps_the_whole_channel_lit(page):
     )
     assert lit == 2 * 16  # both channels of the group, whole
     assert page.locator('input[data-trait="channel"]').input_value() == "6"
+
+
+@pytest.mark.parametrize(
+    "initial",
+    [  # the calls of chapters 4, 5 and 7
+        {"mode": "separable", "in_channels": 4, "out_channels": 8, "size": 4},
+        {"in_channels": 4, "out_channels": 8, "groups": 2},
+        {"mode": "pixel_shuffle", "in_channels": 8, "size": 3, "upscale_factor": 2},
+    ],
+)
+def test_the_chapters_volume_explorers_build_with_those_values(initial):
+    explorer = widgets.volume_explorer(**initial)
+    assert explorer.error is None
+    state = explorer.get_state()
+    assert all(state[name] == value for name, value in initial.items())
+    assert "export default { render }" in state["_esm"]
