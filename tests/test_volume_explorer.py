@@ -210,3 +210,35 @@ def test_the_chapters_volume_explorers_build_with_those_values(initial):
     state = explorer.get_state()
     assert all(state[name] == value for name, value in initial.items())
     assert "export default { render }" in state["_esm"]
+
+
+def test_volume_output_cells_are_keyboard_operable(page):
+    explorer = widgets.volume_explorer(in_channels=4, out_channels=8, groups=2, size=4)
+    assert test_widgets.render_in_browser(page, explorer) == []
+    page.locator('.cl-vols > svg:last-child polygon[data-i="0"]').focus()
+    for key in (
+        "ArrowRight",
+        "ArrowDown",
+        "PageDown",
+    ):  # (0, 0, 0) -> (0, 0, 1) -> (0, 1, 1) -> (1, 1, 1)
+        page.keyboard.press(key)
+    focused = page.evaluate("() => document.activeElement.dataset.i")
+    assert focused == str(16 + 4 + 1)
+    lit = page.evaluate(
+        "() => [...document.querySelectorAll('.cl-vols > svg')[0].querySelectorAll('polygon.lit')]"
+        ".map(p => Number(p.dataset.i)).sort((a, b) => a - b)"
+    )
+    assert lit == dependencies("convolution", 4, 8, 2, 3, 4)[21]
+    page.keyboard.press("Enter")  # choose it: the sliders follow
+    assert page.locator('input[data-trait="channel"]').input_value() == "1"
+    assert page.locator('input[data-trait="position"]').input_value() == "5"
+    assert page.evaluate("() => document.activeElement.dataset.i") == "21"  # focus kept
+    label = page.locator('.cl-vols > svg:last-child g[data-channel="0"]')
+    label.focus()
+    page.keyboard.press("ArrowRight")
+    page.keyboard.press("ArrowRight")
+    page.keyboard.press("Enter")  # output channel 2, whole: input channels 0 and 1, whole
+    assert page.evaluate("() => document.activeElement.dataset.channel") == "2"
+    page.mouse.move(0, 0)
+    assert sorted(page.evaluate(LIT_CHANNELS.replace("SIZE", "16"))) == [0, 1]
+    assert page.locator('input[data-trait="channel"]').input_value() == "2"

@@ -238,7 +238,7 @@ function volume(title, c, m, width, { out = false, phase = null, label } = {}) {
   image.append(group);
   cells.push(...group.children);
   for (const ch of range(c)) {
-    const g = svg("g", { class: "ch", "data-channel": ch, ...(out ? { tabindex: -1, role: "button", "aria-label": `output channel ${ch}` } : {}) });
+    const g = svg("g", { class: "ch", "data-channel": ch, ...(out ? { tabindex: ch === 0 ? 0 : -1, role: "button", "aria-label": `output channel ${ch}, whole` } : {}) });
     g.append(svg("text", { x: 6 + ch * L.gap + (m * sx) / 2, y: L.height - 4, "text-anchor": "middle", text: String(ch) }));
     labels.push(g);
     image.append(g);
@@ -287,7 +287,7 @@ export function summary(setting, info) {
 
 /** Draw a setting into `area`; returns {show(o, y, x)} to light a target (y undefined: channel)
  * and {rest()} to light the chosen one (the setting's channel, and its cell unless `whole()`). */
-export function draw(area, setting, info, pick, say, whole = () => false) {
+export function draw(area, setting, info, pick, say, whole = () => false, focusTarget = null) {
   const width = Math.max(Math.min(area.clientWidth || 640, 640), 300);
   const n = setting.size;
   const parts = [];
@@ -373,8 +373,18 @@ export function draw(area, setting, info, pick, say, whole = () => false) {
   output.image.addEventListener("keydown", (event) => {
     const node = event.target.closest?.("polygon[data-i]");
     if (!node) {
-      if ((event.key === "Enter" || event.key === " ") && targetOf(event.target)) {
-        pick(...targetOf(event.target));
+      const label = event.target.closest?.("g[data-channel]");
+      if (!label) return;
+      const o = Number(label.dataset.channel);
+      const step = { ArrowLeft: -1, ArrowRight: 1 }[event.key];
+      if (step !== undefined) {
+        const next = output.labels[Math.min(Math.max(o + step, 0), cout - 1)];
+        label.setAttribute("tabindex", -1);
+        next.setAttribute("tabindex", 0);
+        next.focus();
+        event.preventDefault();
+      } else if (event.key === "Enter" || event.key === " ") {
+        pick(o, undefined, undefined, true);
         event.preventDefault();
       }
       return;
@@ -391,11 +401,20 @@ export function draw(area, setting, info, pick, say, whole = () => false) {
       next.focus();
       event.preventDefault();
     } else if (event.key === "Enter" || event.key === " ") {
-      pick(o, y, x);
+      pick(o, y, x, true);
       event.preventDefault();
     }
   });
   rest();
+  if (focusTarget) { // chosen with the keyboard: the redrawn cell (or channel number) keeps focus
+    const [o, y, x] = focusTarget;
+    const node = y === undefined ? output.labels[o] : output.cells[flat(o, y, x, mo)];
+    if (node) {
+      for (const other of [output.cells[0], output.labels[0]]) other.setAttribute("tabindex", -1);
+      node.setAttribute("tabindex", 0);
+      node.focus();
+    }
+  }
   return { show, rest };
 }
 
@@ -428,6 +447,7 @@ function render({ model, el: host }) {
   let whole = false; // the chosen target is a whole output channel (its number was pressed)
   let lastPosition = model.get("position");
   let view = null;
+  let refocus = null; // the target chosen with the keyboard, focused again once redrawn
   const c = {
     mode: dropdown(model, "mode", "layer", [["convolution", "convolution (groups)"], ["separable", "depthwise separable"], ["pixel_shuffle", "pixel shuffle"]]),
     in_channels: slider(model, "in_channels", "C_in", ...LIMITS.in_channels),
@@ -468,14 +488,16 @@ function render({ model, el: host }) {
     c.position.setRange(0, mo * mo - 1);
     if (setting.position !== lastPosition) whole = false; // a cell was chosen
     lastPosition = setting.position;
-    const choose = (o, y, x) => {
+    const choose = (o, y, x, keyboard = false) => {
       whole = y === undefined;
+      refocus = keyboard ? [o, y, x] : null;
       model.set("channel", o);
       if (!whole) model.set("position", y * mo + x);
       model.save_changes();
       view?.rest();
+      refocus = null;
     };
-    view = draw(ui.drawing, setting, info, choose, (line) => { said.textContent = line; }, () => whole);
+    view = draw(ui.drawing, setting, info, choose, (line) => { said.textContent = line; }, () => whole, refocus);
     const code = shuffle ? info.torch : info.steps.map((step) => step.torch).join(", ");
     ui.text.replaceChildren(...countsText(setting, info).map((line) => el("div", { text: line })), copyableCode("PyTorch:", code));
   };
