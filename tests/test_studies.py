@@ -186,6 +186,27 @@ def test_the_stored_study_reproduces_from_the_library():
     assert power == stored["power"]["margins"]["2.0"][:2]
 
 
+def test_the_stored_standard_weights_score_the_stored_accuracy_and_run_statistics():
+    stored = grouped_study.load()
+    _, _, x_test, y_test = studies.digits_split()
+    model = grouped_study.standard_model(stored)
+    run = stored["networks"]["g1"]["runs"][0]
+    assert model.accuracy(x_test, y_test) == run["accuracy"] == run["test_accuracy"][-1]
+    epochs = stored["settings"]["training"]["epochs"]
+    assert stored["longer"]["training"] == {**stored["settings"]["training"], "epochs": 2 * epochs}
+    for name, runs in stored["longer"]["runs"].items():  # paired with the main runs by seed
+        assert [r["seed"] for r in runs] == [r["seed"] for r in stored["networks"][name]["runs"]]
+        assert all(len(r["loss"]) == 2 * epochs for r in runs)
+
+
+def test_live_channels_counts_channels_whose_relu_fires_on_some_image():
+    model = TinyCNN(c1=4, c2=4, seed=0)
+    x = studies.digits_split(train_size=32)[0]
+    assert grouped_study.live_channels(model, x) == [4, 4]
+    model.params["b2"][[1, 3]] = -1e6  # two second-layer channels switched off
+    assert grouped_study.live_channels(model, x) == [4, 2]
+
+
 def test_unpaired_interval_is_welchs_and_wider_than_the_paired_one_for_correlated_seeds():
     base = np.array([0.90, 0.95, 0.92, 0.97, 0.93])
     shifted = base + np.array([0.010, 0.012, 0.009, 0.011, 0.010])
