@@ -242,3 +242,25 @@ def test_volume_output_cells_are_keyboard_operable(page):
     page.mouse.move(0, 0)
     assert sorted(page.evaluate(LIT_CHANNELS.replace("SIZE", "16"))) == [0, 1]
     assert page.locator('input[data-trait="channel"]').input_value() == "2"
+
+
+_ATTACH = "document.body.replaceChildren(host);"
+_DRAW = "module.default.render({model: window.model, el: host});"
+DETACHED = test_widgets.RENDER.replace(f"{_ATTACH}\n    {_DRAW}", f"{_DRAW}\n    {_ATTACH}")
+# (drawn before the page shows it, as a notebook page draws its explorers)
+
+
+def test_volume_drawn_before_the_page_shows_it_fits_a_390_px_phone(page):
+    assert DETACHED != test_widgets.RENDER
+    explorer = widgets.volume_explorer(mode="pixel_shuffle", in_channels=8, size=3)
+    state = {k: v for k, v in explorer.get_state().items() if isinstance(v, str | int | list)}
+    page.set_viewport_size({"width": 390, "height": 900})
+    try:
+        page.evaluate(DETACHED, {"code": state.pop("_esm"), "state": state})
+        scroll, room = page.evaluate(
+            "() => { const d = document.querySelector('.cl-drawing');"
+            " return [d.scrollWidth, d.clientWidth]; }"
+        )
+        assert scroll <= room  # no card hidden behind a sideways scroll
+    finally:
+        page.set_viewport_size({"width": 1280, "height": 720})

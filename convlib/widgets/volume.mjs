@@ -288,7 +288,10 @@ export function summary(setting, info) {
 /** Draw a setting into `area`; returns {show(o, y, x)} to light a target (y undefined: channel)
  * and {rest()} to light the chosen one (the setting's channel, and its cell unless `whole()`). */
 export function draw(area, setting, info, pick, say, whole = () => false, focusTarget = null) {
-  const width = Math.max(Math.min(area.clientWidth || 640, 640), 300);
+  // the room the drawing has: the area's width once it is on the page; before (an explorer is
+  // drawn before the page shows it) the window's, less the page's margins
+  const room = area.clientWidth || (globalThis.innerWidth ? globalThis.innerWidth - 50 : 640);
+  const width = Math.max(Math.min(room, 640), 280);
   const n = setting.size;
   const parts = [];
   const [cin] = info.input ?? info.steps[0].input;
