@@ -388,3 +388,37 @@ def _torch_macs(torch, module, shape):
         if module.bias is not None:
             module.bias.zero_()
         return int(module(torch.ones(shape)).sum().item())
+
+
+@pytest.mark.parametrize(
+    ("padding", "stride", "keras"),
+    [(0, 1, 'padding="valid"'), ("valid", 2, 'padding="valid"'), (1, 1, 'padding="same"')],
+)
+def test_keras_code_names_the_padding_keras_calls_it(padding, stride, keras):
+    assert keras in convlib.Conv2d(1, 1, 3, stride, padding).keras_code()
+
+
+def test_pass_through_keeps_the_shape_unless_torch_saw_it_change():
+    kept = convlib.PassThrough("GroupNorm", 8, (4, 2, 2), (4, 2, 2))
+    assert kept.sample_output_shape((4, 3, 3)) == (4, 3, 3)
+    assert convlib.PassThrough("Identity").sample_output_shape((5, 7)) == (5, 7)
+    view = convlib.PassThrough("view", 0, (4, 2, 2), (16,))
+    assert view.sample_output_shape((4, 2, 2)) == (16,)
+    with pytest.raises(ValueError, match=r"\(4, 2, 2\)"):
+        view.sample_output_shape((4, 3, 3))
+
+
+def test_a_negative_size_in_the_input_shape_is_refused_by_name():
+    with pytest.raises(ValueError, match=r"^input_shape must be"):
+        convlib.Conv2d(1, 1, 3).output_shape((1, -1, 5, 5))
+
+
+def test_parallel_cat_needs_equal_spatial_sizes_and_adds_channels():
+    cat = convlib.Parallel(convlib.Conv2d(1, 2, 1), convlib.Conv2d(1, 3, 1))
+    assert cat.output_shape((1, 5, 5)) == (5, 5, 5)
+    with pytest.raises(ValueError, match=r"same spatial sizes"):
+        convlib.Parallel(convlib.Conv2d(1, 2, 3), convlib.Conv2d(1, 2, 1)).output_shape((1, 5, 5))
+    with pytest.raises(ValueError, match=r"same spatial sizes"):
+        convlib.Parallel(convlib.Conv2d(1, 2, (3, 1)), convlib.Conv2d(1, 2, 1)).output_shape(
+            (1, 5, 5)
+        )

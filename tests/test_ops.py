@@ -131,3 +131,11 @@ def test_concurrent_threads_get_correct_results():
         results = list(pool.map(lambda x: convlib.conv2d(x, w, stride=2, padding=1), inputs * 5))
     for index, result in enumerate(results):
         np.testing.assert_allclose(result, expected[index % 8], **TOLERANCE)
+
+
+def test_transposed_output_size_may_be_given_as_the_whole_output_shape():
+    x, w = np.ones((1, 1, 4, 4)), np.ones((1, 1, 3, 3))
+    spatial = convlib.conv_transpose2d(x, w, stride=2, padding=1, output_size=(8, 8))
+    whole = convlib.conv_transpose2d(x, w, stride=2, padding=1, output_size=(1, 1, 8, 8))
+    assert spatial.shape == whole.shape == (1, 1, 8, 8)
+    np.testing.assert_array_equal(spatial, whole)

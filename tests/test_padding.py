@@ -47,3 +47,8 @@ def test_padding_mode_changes_only_the_border_of_a_convolution():
     for result in results.values():
         np.testing.assert_allclose(result[..., 1:-1, 1:-1], results["zeros"][..., 1:-1, 1:-1])
     assert not np.allclose(results["reflect"][..., 0, :], results["zeros"][..., 0, :])
+
+
+def test_more_padding_pairs_than_input_dimensions_are_refused_by_name():
+    with pytest.raises(ValueError, match=r"padding must hold at most one .* \(1\); received 2"):
+        convlib.pad(np.ones(3), ((1, 1), (1, 1)))

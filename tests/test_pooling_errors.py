@@ -261,3 +261,21 @@ def test_torch_rejects_the_same_settings(name, args, kwargs):
     args = [torch.from_numpy(a) if isinstance(a, np.ndarray) else a for a in args]
     with pytest.raises((RuntimeError, ValueError, TypeError, NotImplementedError)):
         function(*args, **kwargs)
+
+
+@pytest.mark.parametrize("divisor", [2.0, np.float64(2), "2"])
+def test_a_divisor_override_that_is_not_an_int_is_a_type_error(divisor):
+    with pytest.raises(TypeError, match=r"divisor_override must be None or a non-zero int"):
+        convlib.avg_pool2d(np.ones((1, 1, 4, 4)), 2, divisor_override=divisor)
+
+
+def test_pool_and_resampling_specs_name_the_argument_they_refuse():
+    with pytest.raises(ValueError, match=r"^output_size must be"):
+        convlib.AdaptiveAvgPool2d((1, 2, 3))
+    with pytest.raises(ValueError, match=r"^downscale_factor must be"):
+        convlib.PixelUnshuffle(0)
+
+
+def test_avg_pool1d_spec_counts_the_padding_by_default_as_torch():
+    assert convlib.AvgPool1d(3, padding=1).count_include_pad is True
+    assert convlib.AvgPool1d(3, padding=1, count_include_pad=False).count_include_pad is False

@@ -440,3 +440,10 @@ def test_a_transposed_plan_has_one_window_per_input_cell():
     assert plan.window((2, 1)) == (windows[0][2], windows[1][1])
     with pytest.raises(ValueError, match=r"^index must be a non-negative int.*received index=-1"):
         plan.window(-1)
+
+
+def test_diagram_padding_pairs_are_checked_under_the_name_padding():
+    with pytest.raises(ValueError, match=r"^padding must be .*received padding="):
+        resolve_diagram_padding(((0, -1),), (3,))
+    with pytest.raises(ValueError, match=r"^padding must be"):
+        resolve_diagram_padding(((0, 1), (1,)), (3, 3))

@@ -96,3 +96,34 @@ def test_the_summary_name_is_the_function_and_the_module_is_summaries():
     import convlib.nn.summaries
 
     assert callable(convlib.summary) and convlib.summary is convlib.nn.summaries.summary
+
+
+def test_row_names_are_the_path_through_nested_containers():
+    branch = convlib.Sequential(convlib.Conv2d(4, 2, 3, padding=1), convlib.ReLU())
+    model = convlib.Sequential(
+        convlib.Conv2d(3, 4, 3, padding=1),
+        convlib.Parallel(convlib.Conv2d(4, 2, 1), branch),
+        convlib.Residual(convlib.Conv2d(4, 4, 3, padding=1)),
+    )
+    names = [row.name for row in convlib.summary(model, (3, 8, 8)).rows]
+    assert names[:4] == ["0", "1.0", "1.1.0", "1.1.1"]
+    assert all(name.startswith("2.") for name in names[4:]) and len(names) > 4
+
+
+def test_container_reprs_indent_their_children_as_torch_prints_them():
+    torch = pytest.importorskip("torch")
+    ours = convlib.Sequential(
+        convlib.Conv2d(3, 4, 3, padding=1),
+        convlib.Sequential(convlib.Conv2d(4, 2, 1), convlib.ReLU()),
+    )
+    theirs = torch.nn.Sequential(
+        torch.nn.Conv2d(3, 4, 3, padding=1),
+        torch.nn.Sequential(torch.nn.Conv2d(4, 2, 1), torch.nn.ReLU()),
+    )
+    assert repr(ours) == repr(theirs)
+    branches = convlib.Parallel(convlib.Conv2d(4, 2, 1), convlib.Sequential(convlib.ReLU()))
+    assert repr(branches) == (
+        "Parallel(merge='cat',\n"
+        "  (0): Conv2d(4, 2, kernel_size=(1, 1), stride=(1, 1))\n"
+        "  (1): Sequential(\n    (0): ReLU()\n  )\n)"
+    )

@@ -44,8 +44,9 @@ def pad(x: np.ndarray, padding: Sequence[tuple[int, int]], mode: str = "zeros") 
     Raises
     ------
     ValueError
-        For an unknown ``mode``; for ``reflect`` padding not smaller than the input size, or
-        ``circular`` padding larger than it (the limits PyTorch enforces).
+        For more pairs than the input has dimensions; for an unknown ``mode``; for ``reflect``
+        padding not smaller than the input size, or ``circular`` padding larger than it (the
+        limits PyTorch enforces).
 
     Examples
     --------
@@ -53,6 +54,11 @@ def pad(x: np.ndarray, padding: Sequence[tuple[int, int]], mode: str = "zeros") 
     array([3, 2, 1, 2, 3, 2, 1])
     """
     mode = check_padding_mode(mode)
+    if len(padding) > x.ndim:
+        raise ValueError(
+            f"padding must hold at most one (before, after) pair per dimension of the input "
+            f"({x.ndim}); received {len(padding)} pairs, padding={padding!r}"
+        )
     spatial = x.shape[x.ndim - len(padding) :]
     for axis, ((before, after), size) in enumerate(zip(padding, spatial, strict=True)):
         widest = max(before, after)

@@ -105,13 +105,19 @@ def _fail(message: str) -> None:
 
 
 def _caller_namespace() -> dict[str, Any]:
-    """The variables of the code that called the check (a notebook's are its globals)."""
+    """The variables of the code that called the check (a notebook's are its globals): the
+    first frame outside this module and outside mutmut's trampolines (``make mutate`` wraps
+    every function of this module in one)."""
     frame = sys._getframe(1)
-    while frame is not None and frame.f_globals.get("__name__") == __name__:
+    while frame is not None and _inside_the_checks(frame.f_globals.get("__name__", "")):
         frame = frame.f_back
     if frame is None:  # pragma: no cover - a check is always called from somewhere
         return {}
     return {**frame.f_globals, **frame.f_locals}
+
+
+def _inside_the_checks(module: str) -> bool:
+    return module == __name__ or module.startswith("mutmut.")
 
 
 def _answer(answer: Any, namespace: dict[str, Any] | None = None) -> tuple[Any, str]:
