@@ -18,9 +18,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests" / "browser"))
-sys.path.insert(0, str(ROOT / "tools"))
-from conftest import CHROMIUM_ARGS, find_chromium  # noqa: E402
-from screenshots import block_other_hosts, serve  # noqa: E402
+from conftest import CHROMIUM_ARGS, block_other_hosts, find_chromium, serve  # noqa: E402
 from test_book_pages import PAGES  # noqa: E402
 
 # Resolves with the time (ms after navigation start) at which the first explorer answered a

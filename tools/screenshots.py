@@ -11,16 +11,19 @@ Run: ``python tools/screenshots.py [--html _build/html] [--out _build/screenshot
 from __future__ import annotations
 
 import argparse
-import functools
-import http.server
 import sys
-import threading
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests" / "browser"))
-from conftest import CHROMIUM_ARGS, QuietHandler, find_chromium  # noqa: E402
-from test_book_pages import PAGES, wait_for_explorers  # noqa: E402
+from conftest import (  # noqa: E402
+    CHROMIUM_ARGS,
+    block_other_hosts,
+    find_chromium,
+    serve,
+    wait_for_explorers,
+)
+from test_book_pages import PAGES  # noqa: E402
 
 # name -> Playwright context options
 VIEWPORTS = {
@@ -28,30 +31,6 @@ VIEWPORTS = {
     "390": {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True},
 }
 THEMES = ("light", "dark")
-
-
-def serve(html: Path) -> tuple[http.server.ThreadingHTTPServer, str]:
-    """Serve ``html`` on a free port of 127.0.0.1 in a daemon thread."""
-    handler = functools.partial(QuietHandler, directory=str(html))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    return server, f"http://127.0.0.1:{server.server_address[1]}"
-
-
-def block_other_hosts(context, base: str) -> list[str]:
-    """Let only ``base``, data: and blob: through; return the list the blocked URLs go to."""
-    blocked: list[str] = []
-
-    def route(request_route) -> None:
-        url = request_route.request.url
-        if url.startswith((base, "data:", "blob:")):
-            request_route.continue_()
-        else:
-            blocked.append(url)
-            request_route.abort()
-
-    context.route("**/*", route)
-    return blocked
 
 
 def open_page(page, url: str) -> None:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from urllib.parse import urlparse
 
 import pytest
 
@@ -32,37 +31,6 @@ NUMBERS = """() => ({
 })"""
 
 
-@pytest.fixture
-def open_page(browser, book_url):
-    """Open a page of the book offline (and wait for ``quizzes`` quizzes to render)."""
-    contexts = []
-
-    def opener(page_path: str, quizzes: int = 0):
-        context = browser.new_context(viewport={"width": 1280, "height": 900})
-        contexts.append(context)
-        local = urlparse(book_url).netloc
-
-        def route(request_route):
-            url = request_route.request.url
-            if urlparse(url).netloc in (local, "") or url.startswith(("data:", "blob:")):
-                request_route.continue_()
-            else:
-                request_route.abort()
-
-        context.route("**/*", route)
-        page = context.new_page()
-        page.goto(f"{book_url}/{page_path}", wait_until="networkidle")
-        if quizzes:  # their modules load from Blob URLs after the page
-            page.wait_for_function(
-                f"() => document.querySelectorAll('.quiz').length >= {quizzes}", timeout=15000
-            )
-        return page
-
-    yield opener
-    for context in contexts:
-        context.close()
-
-
 def page_of(notebook: Path) -> str:
     return f"notebooks/{notebook.stem}.html"
 
@@ -70,7 +38,7 @@ def page_of(notebook: Path) -> str:
 @pytest.mark.parametrize("chapter", CHAPTERS, ids=lambda p: p.stem)
 def test_chapter_numbers_exercises_figures_and_equations_from_one(open_page, chapter):
     n = chapter_number(chapter)
-    shown = open_page(page_of(chapter)).evaluate(NUMBERS)
+    shown = open_page(page_of(chapter)).page.evaluate(NUMBERS)
     exercises = dict(shown["exercises"])
     assert len(exercises) >= 3
     assert list(exercises.values()) == [f"Exercise {n}.{k}" for k in range(1, len(exercises) + 1)]
@@ -85,14 +53,14 @@ def test_chapter_numbers_exercises_figures_and_equations_from_one(open_page, cha
 def test_some_chapters_number_figures_and_equations(open_page):
     """The per-chapter check above is not vacuous: the chapters do have numbered figures, and
     chapters 0 and 8 labelled equations."""
-    shown = {c.stem[:2]: open_page(page_of(c)).evaluate(NUMBERS) for c in CHAPTERS}
+    shown = {c.stem[:2]: open_page(page_of(c)).page.evaluate(NUMBERS) for c in CHAPTERS}
     assert sum(len(s["figures"]) for s in shown.values()) >= 20
     assert shown["03"]["figures"] and shown["07"]["figures"]
     assert shown["00"]["equations"] and shown["08"]["equations"]
 
 
 def test_instructor_guide_shows_each_exercise_number_with_its_label(open_page):
-    rows = open_page("book/instructor.html").evaluate(
+    rows = open_page("book/instructor.html").page.evaluate(
         """() => [...document.querySelectorAll('td')]
               .filter(td => td.querySelector('.std-numref'))
               .map(td => [td.querySelector('code').textContent.trim(),
@@ -111,7 +79,7 @@ def test_instructor_guide_shows_each_exercise_number_with_its_label(open_page):
 @pytest.mark.parametrize("chapter", CHAPTERS, ids=lambda p: p.stem)
 def test_chapter_quizzes_answer_in_the_page(open_page, chapter):
     expected = [run_quiz(source) for source in quiz_sources(chapter)]
-    page = open_page(page_of(chapter), quizzes=len(expected))
+    page = open_page(page_of(chapter)).page
     shown = page.locator(".quiz")
     assert shown.count() == len(expected) >= 2
     for i, q in enumerate(expected):

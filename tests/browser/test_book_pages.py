@@ -13,10 +13,10 @@ from __future__ import annotations
 import dataclasses
 import re
 from pathlib import Path
-from urllib.parse import urlparse
 
 import pytest
 import yaml
+from conftest import block_other_hosts, wait_for_explorers
 
 ROOT = Path(__file__).resolve().parents[2]
 SCHEMES = ("light", "dark")
@@ -54,20 +54,9 @@ class PageReport:
 
 def visit(browser, book_url: str, page_path: str, scheme: str, screenshot_dir: Path) -> PageReport:
     context = browser.new_context(color_scheme=scheme, viewport={"width": 1280, "height": 900})
+    outside = block_other_hosts(context, book_url)
     page = context.new_page()
     console_errors: list[str] = []
-    outside: list[str] = []
-    local_host = urlparse(book_url).netloc
-
-    def route(request_route):
-        url = request_route.request.url
-        if urlparse(url).netloc in (local_host, "") or url.startswith(("data:", "blob:")):
-            request_route.continue_()
-        else:
-            outside.append(url)
-            request_route.abort()
-
-    context.route("**/*", route)
     page.on("console", lambda m: console_errors.append(m.text) if m.type == "error" else None)
     page.on("pageerror", lambda e: console_errors.append(f"uncaught: {e}"))
     page.on(
@@ -137,28 +126,6 @@ def visit(browser, book_url: str, page_path: str, scheme: str, screenshot_dir: P
         axe_violations,
         shot,
     )
-
-
-# How many of the page's widget views are convlib's explorers and quizzes (anywidget models); a
-# page may also hold plain ipywidgets, such as chapter 5's progress bar, which draw no .cl-x panel.
-COUNT_EXPLORER_VIEWS = """() => {
-    const script = type => `script[type="application/vnd.jupyter.widget-${type}+json"]`;
-    const state = document.querySelector(script('state'));
-    const models = state ? JSON.parse(state.textContent).state : {};
-    return [...document.querySelectorAll(script('view'))]
-        .filter(view => models[JSON.parse(view.textContent).model_id]?.model_name === 'AnyModel')
-        .length;
-}"""
-
-
-def wait_for_explorers(page, timeout: int = 15000) -> int:
-    """Wait until every explorer and quiz on ``page`` has drawn its panel; return how many."""
-    explorers = page.evaluate(COUNT_EXPLORER_VIEWS)
-    if explorers:
-        page.wait_for_function(
-            f"() => document.querySelectorAll('.cl-x').length >= {explorers}", timeout=timeout
-        )
-    return explorers
 
 
 CONTROLS = ".cl-controls :is(input, select, button)"

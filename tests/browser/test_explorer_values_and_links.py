@@ -8,10 +8,8 @@ PyTorch call. Run with ``make test-browser`` after ``make book``.
 from __future__ import annotations
 
 import re
-from urllib.parse import urlparse
 
 import pytest
-from test_book_pages import wait_for_explorers
 
 # pages with explorers, and the number of explorers each shows at least
 PAGES = {
@@ -29,50 +27,6 @@ CONTROLS = ".cl-controls :is(input, select)"
 # the value a control shows: a slider's number (its range may lag in an impossible setting)
 SHOWN = """node => node.type === 'range' ? node.parentElement.querySelector('output').textContent
     : node.value"""
-
-
-@pytest.fixture
-def open_page(browser, book_url):
-    """open_page(path, **context options) -> (page, errors, outside requests): the errors are
-    uncaught exceptions and console errors other than failed resource loads (which
-    test_book_pages.py reports by URL)."""
-    contexts = []
-    local = urlparse(book_url).netloc
-
-    def open_(path: str, **options):
-        context = browser.new_context(viewport={"width": 1280, "height": 900}, **options)
-        contexts.append(context)
-        errors: list[str] = []
-        outside: list[str] = []
-
-        def route(request_route):
-            url = request_route.request.url
-            if urlparse(url).netloc in (local, "") or url.startswith(("data:", "blob:")):
-                request_route.continue_()
-            else:
-                outside.append(url)
-                request_route.abort()
-
-        context.route("**/*", route)
-        page = context.new_page()
-        page.on("console", lambda m: errors.append(m.text) if is_error(m) else None)
-        page.on("pageerror", lambda e: errors.append(f"uncaught: {e}"))
-        load(page, f"{book_url}/{path}")
-        return page, errors, outside
-
-    yield open_
-    for context in contexts:
-        context.close()
-
-
-def is_error(message) -> bool:
-    return message.type == "error" and not message.text.startswith("Failed to load resource")
-
-
-def load(page, url: str) -> None:
-    page.goto(url, wait_until="networkidle")
-    wait_for_explorers(page)
-    page.wait_for_timeout(200)
 
 
 NUMBER = r"\(?\u2212?\d+\)?"

@@ -14,44 +14,12 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
-from test_book_pages import wait_for_explorers
 
 from convlib.widgets import describe_model
 from convlib.widgets.model_explorer import PRESETS
 
 CHAPTER_6 = "notebooks/06_architectures.html"
 EXPLORER = ".cl-model"
-
-
-@pytest.fixture
-def open_page(browser, book_url):
-    """Open chapter 6 offline, its explorers rendered; returns (page, console errors)."""
-    contexts = []
-
-    def opener(hash_: str = ""):
-        context = browser.new_context(viewport={"width": 1280, "height": 900})
-        contexts.append(context)
-        local = urlparse(book_url).netloc
-
-        def route(request_route):
-            url = request_route.request.url
-            if urlparse(url).netloc in (local, "") or url.startswith(("data:", "blob:")):
-                request_route.continue_()
-            else:
-                request_route.abort()
-
-        context.route("**/*", route)
-        page = context.new_page()
-        errors: list[str] = []
-        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-        page.on("pageerror", lambda e: errors.append(f"uncaught: {e}"))
-        page.goto(f"{book_url}/{CHAPTER_6}{hash_}", wait_until="networkidle")
-        wait_for_explorers(page)
-        return page, errors
-
-    yield opener
-    for context in contexts:
-        context.close()
 
 
 def shown(page) -> dict:
@@ -104,7 +72,7 @@ def printed_fixture_models() -> list[tuple[str, str]]:
 
 
 def test_each_example_shows_convlibs_summary_of_its_printed_text(open_page):
-    page, errors = open_page()
+    page, errors, _ = open_page(CHAPTER_6)
     assert page.locator(EXPLORER).count() == 1
     select = page.locator(f'{EXPLORER} select[data-trait="preset"]')
     for name, text, shape in PRESETS:
@@ -118,7 +86,7 @@ def test_each_example_shows_convlibs_summary_of_its_printed_text(open_page):
 
 
 def test_a_pasted_printed_model_shows_convlibs_summary(open_page):
-    page, errors = open_page()
+    page, errors, _ = open_page(CHAPTER_6)
     for text, shape in printed_fixture_models():
         paste(page, text, shape)
         assert shown(page) == expected(text, shape), text[:80]
@@ -137,7 +105,7 @@ def test_a_pasted_printed_model_shows_convlibs_summary(open_page):
     ],
 )
 def test_malformed_text_or_shape_shows_convlibs_message(open_page, text, shape):
-    page, errors = open_page()
+    page, errors, _ = open_page(CHAPTER_6)
     paste(page, text, shape)
     info = describe_model(text, shape)
     assert "error" in info and shown(page)["error"] == f"convlib says: {info['error']}"
@@ -146,12 +114,12 @@ def test_malformed_text_or_shape_shows_convlibs_message(open_page, text, shape):
 
 
 def test_the_chosen_example_is_kept_in_the_page_url(open_page):
-    page, _ = open_page()
+    page, _, _ = open_page(CHAPTER_6)
     name, text, shape = PRESETS[2]
     page.locator(f'{EXPLORER} select[data-trait="preset"]').select_option(label=name)
     hash_ = urlparse(page.url).fragment
     assert hash_
-    again, errors = open_page(f"#{hash_}")
+    again, errors, _ = open_page(CHAPTER_6, f"#{hash_}")
     assert again.locator(f'{EXPLORER} textarea[data-trait="text"]').input_value() == text
     assert shown(again) == expected(text, shape)
     assert errors == []

@@ -11,11 +11,8 @@ Run after a book build (``make book``; ``CONVLIB_BOOK_HTML`` points at another b
 from __future__ import annotations
 
 import importlib
-from urllib.parse import urlparse
 
 import numpy as np
-import pytest
-from test_book_pages import wait_for_explorers
 
 from convlib import widgets
 
@@ -29,39 +26,8 @@ POOL = {"input_size": 6, "kernel_size": 2, "stride": 2}
 IM2COL = {"in_channels": 2, "input_size": 5, "kernel_size": 3, "padding": 1}
 
 
-@pytest.fixture
-def open_page(browser, book_url):
-    """Open a page of the book offline, its explorers rendered; returns (page, console errors)."""
-    contexts = []
-
-    def opener(page_path: str, hash_: str = ""):
-        context = browser.new_context(viewport={"width": 1280, "height": 900})
-        contexts.append(context)
-        local = urlparse(book_url).netloc
-
-        def route(request_route):
-            url = request_route.request.url
-            if urlparse(url).netloc in (local, "") or url.startswith(("data:", "blob:")):
-                request_route.continue_()
-            else:
-                request_route.abort()
-
-        context.route("**/*", route)
-        page = context.new_page()
-        errors: list[str] = []
-        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-        page.on("pageerror", lambda e: errors.append(f"uncaught: {e}"))
-        page.goto(f"{book_url}/{page_path}{hash_}", wait_until="networkidle")
-        wait_for_explorers(page)
-        return page, errors
-
-    yield opener
-    for context in contexts:
-        context.close()
-
-
 def test_chapter_7_explorer_shows_a_pooling_call_and_no_parameter_count(open_page):
-    page, errors = open_page(CHAPTER_7)
+    page, errors, _ = open_page(CHAPTER_7)
     assert page.locator(".cl-pool").count() == 1
     text = page.locator(".cl-pool .cl-text").inner_text()
     assert "nn.MaxPool2d(kernel_size=2, stride=2, padding=0, dilation=1, ceil_mode=False)" in text
@@ -74,7 +40,7 @@ def test_chapter_7_explorer_shows_a_pooling_call_and_no_parameter_count(open_pag
 
 
 def test_chapter_7_hovering_an_output_writes_how_convlibs_value_was_obtained(open_page):
-    page, errors = open_page(CHAPTER_7)
+    page, errors, _ = open_page(CHAPTER_7)
     explorer = page.locator(".cl-pool")
     values = np.asarray(pooling_module.explorer_values())[:6, :6]
     info = widgets.describe_pooling("max", **POOL)
@@ -116,20 +82,20 @@ def test_chapter_7_hovering_an_output_writes_how_convlibs_value_was_obtained(ope
 
 
 def test_chapter_7_settings_go_into_the_url_and_come_back_on_reload(open_page):
-    page, errors = open_page(CHAPTER_7)
+    page, errors, _ = open_page(CHAPTER_7)
     stride = page.locator('.cl-pool input[data-trait="stride"]')
     stride.focus()
     page.keyboard.press("ArrowRight")
     assert "pool.stride=3" in page.evaluate("() => location.hash")
     hash_ = page.evaluate("() => location.hash")
-    again, errors_again = open_page(CHAPTER_7, hash_)
+    again, errors_again, _ = open_page(CHAPTER_7, hash_)
     assert again.locator('.cl-pool input[data-trait="stride"]').input_value() == "3"
     assert "stride=3" in again.locator(".cl-pool .cl-text").inner_text()
     assert errors == errors_again == []
 
 
 def test_chapter_8_im2col_explorer_fills_convlibs_window_matrix_column_by_column(open_page):
-    page, errors = open_page(CHAPTER_8)
+    page, errors, _ = open_page(CHAPTER_8)
     explorer = page.locator(".cl-im2col")
     assert explorer.count() == 1
     built = im2col_module.window_matrix(2, 5, 3, 1, 1, 1)

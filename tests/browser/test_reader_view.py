@@ -11,10 +11,10 @@ contrast violation in either theme.
 from __future__ import annotations
 
 import dataclasses
-from urllib.parse import urlparse
 
 import pytest
-from test_book_pages import PAGES, wait_for_explorers
+from conftest import block_other_hosts, wait_for_explorers
+from test_book_pages import PAGES
 
 MIN_TEXT_PX = 10.0
 MIN_DEVICE_PIXELS = 2.0
@@ -117,16 +117,7 @@ class View:
 
 def open_view(browser, book_url: str, page_path: str, options: dict, scheme: str) -> View:
     context = browser.new_context(color_scheme=scheme, **options)
-    local = urlparse(book_url).netloc
-
-    def route(request_route) -> None:
-        url = request_route.request.url
-        if urlparse(url).netloc in (local, "") or url.startswith(("data:", "blob:")):
-            request_route.continue_()
-        else:
-            request_route.abort()
-
-    context.route("**/*", route)
+    block_other_hosts(context, book_url)
     page = context.new_page()
     page.goto(f"{book_url}/{page_path}", wait_until="networkidle")
     page.evaluate("() => window.MathJax?.startup?.promise")

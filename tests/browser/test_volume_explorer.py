@@ -11,13 +11,11 @@ Run after a book build (``make book``; ``CONVLIB_BOOK_HTML`` points at another b
 from __future__ import annotations
 
 import pytest
-import test_pooling_and_im2col_explorers
 
 import convlib
 from convlib import widgets
 from convlib.widgets.volume_explorer import channel_reads, dependencies
 
-open_page = test_pooling_and_im2col_explorers.open_page  # the page fixture (offline, rendered)
 CHAPTER_4 = "notebooks/04_separable.html"
 CHAPTER_5 = "notebooks/05_grouped.html"
 CHAPTER_7 = "notebooks/07_pooling.html"
@@ -41,7 +39,7 @@ def counts_line(c_in, c_out, groups, k=3, size=4) -> tuple[str, str]:
 
 
 def test_chapter_5_volume_drawing_follows_groups_and_counts_equal_convlibs(open_page):
-    page, errors = open_page(CHAPTER_5)
+    page, errors, _ = open_page(CHAPTER_5)
     explorer = page.locator(EXPLORER)
     assert explorer.count() == 1
     before = explorer.locator(".cl-drawing").inner_html()
@@ -68,7 +66,7 @@ def test_chapter_5_volume_drawing_follows_groups_and_counts_equal_convlibs(open_
 def test_chapter_5_hovering_an_output_channel_lights_exactly_its_groups_input_channels(
     open_page, groups
 ):
-    page, errors = open_page(CHAPTER_5, f"#volume.groups={groups}")
+    page, errors, _ = open_page(CHAPTER_5, f"#volume.groups={groups}")
     explorer = page.locator(EXPLORER)
     assert explorer.locator('input[data-trait="groups"] + output').inner_text() == str(groups)
     reads = channel_reads(4, 8, groups)
@@ -85,7 +83,7 @@ def test_chapter_5_hovering_an_output_channel_lights_exactly_its_groups_input_ch
 
 
 def test_chapter_5_impossible_groups_show_convlibs_message(open_page):
-    page, errors = open_page(CHAPTER_5)
+    page, errors, _ = open_page(CHAPTER_5)
     explorer = page.locator(EXPLORER)
     c_in = explorer.locator('input[data-trait="in_channels"]')
     c_in.focus()
@@ -97,7 +95,7 @@ def test_chapter_5_impossible_groups_show_convlibs_message(open_page):
 
 
 def test_chapter_4_separable_view_lights_every_channel_through_the_depthwise_step(open_page):
-    page, errors = open_page(CHAPTER_4)
+    page, errors, _ = open_page(CHAPTER_4)
     explorer = page.locator(EXPLORER)
     assert explorer.count() == 1
     deps = dependencies("separable", 4, 8, 2, 3, 4)
@@ -112,7 +110,7 @@ def test_chapter_4_separable_view_lights_every_channel_through_the_depthwise_ste
 
 
 def test_chapter_7_pixel_shuffle_view_lights_the_cell_pixel_shuffle_copies(open_page):
-    page, errors = open_page(CHAPTER_7)
+    page, errors, _ = open_page(CHAPTER_7)
     explorer = page.locator(EXPLORER)
     assert explorer.count() == 1
     source = widgets.describe_volume("pixel_shuffle", 8, size=3, upscale_factor=2)["source"]
@@ -124,13 +122,13 @@ def test_chapter_7_pixel_shuffle_view_lights_the_cell_pixel_shuffle_copies(open_
 
 
 def test_volume_settings_go_into_the_url_and_come_back_on_reload(open_page):
-    page, errors = open_page(CHAPTER_5)
+    page, errors, _ = open_page(CHAPTER_5)
     kernel = page.locator(f'{EXPLORER} input[data-trait="kernel_size"]')
     kernel.focus()
     page.keyboard.press("ArrowRight")
     hash_ = page.evaluate("() => location.hash")
     assert "volume.kernel_size=4" in hash_
-    again, errors_again = open_page(CHAPTER_5, hash_)
+    again, errors_again, _ = open_page(CHAPTER_5, hash_)
     assert again.locator(f'{EXPLORER} input[data-trait="kernel_size"]').input_value() == "4"
     assert "kernel_size=4" in again.locator(f"{EXPLORER} .cl-text").inner_text()
     assert errors == errors_again == []
