@@ -15,16 +15,13 @@ Run: ``python benchmarks/bench_widgets.py [--repeats N] [--html DIR]``.
 from __future__ import annotations
 
 import argparse
-import functools
-import http.server
 import statistics
 import sys
-import threading
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests" / "browser"))
-from conftest import CHROMIUM_ARGS, QuietHandler, find_chromium  # noqa: E402
+from conftest import CHROMIUM_ARGS, block_other_hosts, find_chromium, serve  # noqa: E402
 
 HTML = ROOT / "_build" / "html"
 # page, explorer index on the page, control (data-trait), the values it alternates between
@@ -89,20 +86,12 @@ def measure(repeats: int, html: Path) -> tuple[list, dict]:
     """The latency samples per case, and each page's loaded bytes: {page: [own, shared]}."""
     from playwright.sync_api import sync_playwright
 
-    handler = functools.partial(QuietHandler, directory=str(html))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    base = f"http://127.0.0.1:{server.server_address[1]}"
+    server, base = serve(html)
     results = []
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=find_chromium(), args=CHROMIUM_ARGS)
         context = browser.new_context(viewport={"width": 1280, "height": 900})
-        context.route(
-            "**/*",
-            lambda r: (
-                r.continue_() if r.request.url.startswith((base, "data:", "blob:")) else r.abort()
-            ),
-        )
+        block_other_hosts(context, base)
         page = context.new_page()
         loaded: dict[str, int] = {}
 
