@@ -147,7 +147,7 @@ student: $(VENV)/.installed-test node_modules/.installed  ## Student edition in 
 	$(REPOSITORY)
 	$(BIN)/python tools/make_student.py
 
-study: $(VENV)/.installed-book  ## Rerun chapter 5's grouped-convolution study (2 processes, about 25 min) into convlib/teaching/results/grouped_study.json.
+study: $(VENV)/.installed-book  ## Rerun chapter 5's grouped-convolution study (2 processes; the stored run took 14 min on a busy 2-core machine) into convlib/teaching/results/grouped_study.json.
 	$(BIN)/python -m convlib.teaching.grouped_study
 
 solutions: $(VENV)/.installed-book  ## Solutions edition in _build/solutions (every exercise solved, for self-study).
