@@ -57,3 +57,17 @@ def test_sample_positions_check_accepts_both_rules_and_catches_a_missing_clamp()
 
     with pytest.raises(exercises.ExerciseNotAnswered):
         exercises.check_sample_positions(unanswered)
+
+
+def test_pool_output_size_check_holds_ceil_mode_windows_larger_than_the_floor_allows():
+    """With ceil_mode one window may fit where the floor rule has none (n=2, k=3, s=2): the
+    hidden cases include those settings, so an answer that gets them wrong is caught."""
+    assert pool_size(2, 3, 2, 0, 1, ceil_mode=True) == 1
+
+    def no_window_past_the_floor(n, k, s=None, p=0, d=1, ceil_mode=False):
+        s = k if s is None else s
+        top = n + 2 * p - d * (k - 1) - 1
+        return pool_size(n, k, s, p, d, ceil_mode) if top >= 0 else 0
+
+    with pytest.raises(exercises.AnswerIncorrect, match=r"ceil_mode=True you returned 0"):
+        exercises.check_pool_output_size(no_window_past_the_floor)

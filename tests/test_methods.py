@@ -261,3 +261,19 @@ def test_direct_sums_whole_kernels_but_loops_rows_of_a_large_one():
     large = _kernels_fast._forward_plan((25, 25), (1, 1), (1, 1), (536, 536))[1]
     assert [len(plan[-1]) for plan in _kernels_fast._direct_plans(small, 1, 4)] == [9]
     assert [len(plan[-1]) for plan in _kernels_fast._direct_plans(large, 1, 4)] == [25] * 25
+
+
+@pytest.mark.parametrize("op", ["conv2d", "conv_transpose2d"])
+def test_the_method_asked_for_is_the_one_that_computes(op):
+    """Integer-valued data: the direct and gemm methods sum exactly (the reference's numbers,
+    bit for bit); the FFT's rounding shows (so a method swapped for another fails here)."""
+    rng = np.random.default_rng(0)
+    x = rng.integers(-3, 4, (1, 2, 9, 9)).astype(float)
+    w = rng.integers(-3, 4, (2, 3, 3, 3) if op == "conv_transpose2d" else (3, 2, 3, 3))
+    w = w.astype(float)
+    exact = getattr(reference, op.removesuffix("2d"))(x, w, stride=2)
+    for method in ("direct", "gemm"):
+        np.testing.assert_array_equal(getattr(convlib, op)(x, w, stride=2, method=method), exact)
+    fft = getattr(convlib, op)(x, w, stride=2, method="fft")
+    assert not np.array_equal(fft, exact)
+    np.testing.assert_allclose(fft, exact, **TOLERANCE)
