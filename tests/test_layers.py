@@ -422,3 +422,17 @@ def test_parallel_cat_needs_equal_spatial_sizes_and_adds_channels():
         convlib.Parallel(convlib.Conv2d(1, 2, (3, 1)), convlib.Conv2d(1, 2, 1)).output_shape(
             (1, 5, 5)
         )
+
+
+def test_transposed_specs_refuse_padding_modes_torch_refuses():
+    with pytest.raises(ValueError, match=r"only support padding_mode='zeros'"):
+        convlib.ConvTranspose2d(1, 1, 3, padding_mode="reflect")
+
+
+def test_small_specs_keep_and_check_their_arguments():
+    assert convlib.ChannelShuffle(2).groups == 2
+    with pytest.raises(ValueError, match=r"^groups must be a positive int; received groups=0"):
+        convlib.ChannelShuffle(0)
+    assert convlib.PassThrough("view").macs((4,)) == 0
+    summed = convlib.Parallel(convlib.Conv2d(1, 2, 1), convlib.Conv2d(1, 2, 1), merge="sum")
+    assert summed.output_shape((1, 3, 3)) == (2, 3, 3)

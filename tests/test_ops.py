@@ -139,3 +139,9 @@ def test_transposed_output_size_may_be_given_as_the_whole_output_shape():
     whole = convlib.conv_transpose2d(x, w, stride=2, padding=1, output_size=(1, 1, 8, 8))
     assert spatial.shape == whole.shape == (1, 1, 8, 8)
     np.testing.assert_array_equal(spatial, whole)
+
+
+def test_transposed_convolution_refuses_mixed_dtypes_as_torch():
+    x, w = np.ones((1, 1, 3, 3), np.float32), np.ones((1, 1, 2, 2))
+    with pytest.raises(TypeError, match=r"weight must have the input's dtype float32"):
+        convlib.conv_transpose2d(x, w)

@@ -205,3 +205,8 @@ def test_resampling_specs_match_torch_modules():
     ]
     for ours, theirs, shape in cases:
         assert ours.output_shape(shape) == tuple(theirs(torch.zeros(shape)).shape)
+
+
+def test_upsample_names_the_input_ranks_it_takes():
+    with pytest.raises(ValueError, match=r"expected a 3-D to 5-D input_shape"):
+        convlib.Upsample(scale_factor=2).output_shape((3,))

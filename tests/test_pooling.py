@@ -187,3 +187,16 @@ def test_max_pool_is_translation_invariant_within_a_window_and_avg_pool_is_linea
         convlib.avg_pool2d(2 * a + b, 2), 2 * convlib.avg_pool2d(a, 2) + convlib.avg_pool2d(b, 2)
     )
     np.testing.assert_array_equal(convlib.max_pool2d(a + 5, 2), convlib.max_pool2d(a, 2) + 5)
+
+
+def test_the_n_d_pools_round_down_by_default_as_torch():
+    x = np.arange(5.0).reshape(1, 1, 5)
+    np.testing.assert_array_equal(convlib.avg_pool(x, 2), [[[0.5, 2.5]]])
+    np.testing.assert_array_equal(convlib.max_pool(x, 2), [[[1.0, 3.0]]])
+
+
+def test_a_nan_wins_only_the_windows_it_is_in():
+    x = np.array([[[np.nan, 1.0, 2.0, 3.0]]])
+    values, indices = convlib.max_pool1d(x, 2, return_indices=True)
+    np.testing.assert_array_equal(values, [[[np.nan, 3.0]]])
+    np.testing.assert_array_equal(indices, [[[0, 3]]])

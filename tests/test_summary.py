@@ -127,3 +127,21 @@ def test_container_reprs_indent_their_children_as_torch_prints_them():
         "  (0): Conv2d(4, 2, kernel_size=(1, 1), stride=(1, 1))\n"
         "  (1): Sequential(\n    (0): ReLU()\n  )\n)"
     )
+
+
+def test_residual_rows_are_named_body_and_shortcut():
+    block = convlib.Residual(convlib.Conv2d(2, 2, 3, padding=1), convlib.Conv2d(2, 2, 1))
+    assert [row.name for row in convlib.summary(block, (2, 4, 4)).rows] == ["body", "shortcut"]
+
+
+def test_residual_names_the_part_that_is_not_a_layer_spec():
+    with pytest.raises(TypeError, match=r"received str for 'body'"):
+        convlib.Residual("conv")
+    with pytest.raises(TypeError, match=r"received int for 'shortcut'"):
+        convlib.Residual(convlib.ReLU(), 1)
+
+
+def test_a_summary_error_names_the_nested_layer_it_came_from():
+    model = convlib.Sequential(convlib.Conv2d(3, 4, 3), convlib.Sequential(convlib.Conv2d(5, 2, 1)))
+    with pytest.raises(ValueError, match=r"^layer '1\.0' \(Conv2d\): .*5 input channels"):
+        convlib.summary(model, (3, 8, 8))
