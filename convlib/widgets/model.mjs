@@ -9,6 +9,7 @@ import { convKind, span } from "./geometry.mjs";
 import { SPECS } from "./model_specs.mjs";
 import { parsePrinted, sequential } from "./printed_model.mjs";
 import { floatRepr, strRepr } from "./python_values.mjs";
+import { parseLayers } from "./layer_text.mjs";
 import { fdiv, fmul, frac, fsub } from "./receptive_cells.mjs";
 import { shareState } from "./share.mjs";
 
@@ -160,7 +161,7 @@ export function describe(text, shapeText) {
   let shape = null;
   try {
     if (LAYER_TEXT.test(text) && /[0-9]/.test(text)) {
-      const layers = parseStack(text);
+      const layers = parseLayers(text);
       shape = parseShape(shapeText);
       model = stackModel(layers, shape.length >= 3 ? shape[shape.length - 3] : shape[0] ?? 1);
       top = "Sequential";
@@ -177,27 +178,6 @@ export function describe(text, shapeText) {
   } catch (error) {
     return { ...result, error: error.message };
   }
-}
-
-/** convlib.geometry.receptive.parse_layers (as the receptive explorer reads its text). */
-export function parseStack(text) {
-  const layers = [];
-  for (const part of text.split(";").map((p) => p.trim()).filter((p) => p)) {
-    const numbers = part.split(",");
-    if (numbers.length !== 3 || !numbers.every((n) => /^\d+$/.test(n.trim()))) {
-      throw new Error("each layer must be three positive integers 'kernel, stride, dilation' separated by ';'; " +
-        `received ${strRepr(part)}`);
-    }
-    const values = numbers.map((n) => Number.parseInt(n.trim(), 10));
-    ["kernel_size", "stride", "dilation"].forEach((name, i) => {
-      if (values[i] < 1) throw new Error(`${name} must be a positive int; received ${name}=${values[i]}`);
-    });
-    layers.push(values);
-  }
-  if (!layers.length) {
-    throw new Error(`give at least one layer as 'kernel, stride, dilation'; received ${strRepr(text)}`);
-  }
-  return layers;
 }
 
 // ---- the panel

@@ -4,33 +4,10 @@
 // contribution_counts).
 import { bind, dropdown, el, errorBox, floorDiv, frame, pyRepr, range, svg } from "./_common.mjs";
 import { span } from "./geometry.mjs";
+import { parseLayers } from "./layer_text.mjs";
 import { copyableCode, shareState } from "./share.mjs";
 
 export const VIEWS = ["2-D", "1-D causal (WaveNet)"];
-
-/** convlib.geometry.receptive.parse_layers; throws convlib's message. */
-export function parseLayers(text) {
-  const layers = [];
-  const parts = text.split(";").map((p) => p.trim()).filter((p) => p);
-  for (const part of parts) {
-    const numbers = part.split(",");
-    if (numbers.length !== 3 || !numbers.every((n) => /^\d+$/.test(n.trim()))) {
-      throw new Error(
-        "each layer must be three positive integers 'kernel, stride, dilation' separated by ';'; " +
-          `received ${pyRepr(part)}`,
-      );
-    }
-    const values = numbers.map((n) => Number.parseInt(n.trim(), 10));
-    ["kernel_size", "stride", "dilation"].forEach((name, i) => {
-      if (values[i] < 1) throw new Error(`${name} must be a positive int; received ${name}=${values[i]}`);
-    });
-    layers.push(values);
-  }
-  if (!layers.length) {
-    throw new Error(`give at least one layer as 'kernel, stride, dilation'; received ${pyRepr(text)}`);
-  }
-  return layers;
-}
 
 /** Path counts over the input cells output 0 sees, after each depth (one axis). */
 export function contributionCounts(stack) {
