@@ -95,11 +95,15 @@ def test_the_test_environment_has_the_locked_torch_so_no_cross_check_skips(locke
 def test_every_package_installed_in_the_test_environment_is_locked(locked):
     """One lock: what `make test`'s venv holds (torch's own dependencies included) is pinned in
     constraints.txt at the installed version (a CPU build's "+cpu" label aside)."""
+    import site
     from importlib.metadata import distributions
 
     from packaging.version import Version
 
-    installed = {canonical(d.metadata["Name"]): Version(d.version) for d in distributions()}
+    # the venv's own site-packages: not the packages setuptools vendors, which it puts on
+    # sys.path (setuptools/_vendor) once something imports it
+    found = distributions(path=site.getsitepackages())
+    installed = {canonical(d.metadata["Name"]): Version(d.version) for d in found}
     unlocked = {
         name: str(version)
         for name, version in installed.items()
