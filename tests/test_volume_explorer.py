@@ -135,16 +135,9 @@ page = test_widgets.page  # the headless Chromium fixture of the explorers' brow
     ],
 )
 def test_volume_impossible_setting_shows_convlibs_message_in_the_page(page, initial, model_values):
-    explorer = widgets.volume_explorer(**initial)
-    expected = explorer.error
-    if model_values:
-        with pytest.raises(traitlets.TraitError) as raised:
-            widgets.volume_explorer(**model_values)
-        expected = str(raised.value)
-    errors = test_widgets.render_in_browser(page, explorer, **model_values)
-    shown = page.locator(".cl-x .cl-error")
-    assert shown.count() == 1 and shown.inner_text().endswith(expected)
-    assert errors == []
+    test_widgets.assert_page_shows_convlibs_message(
+        page, widgets.volume_explorer, initial, model_values
+    )
 
 
 LIT_CHANNELS = """() => [...new Set([...document.querySelectorAll('.cl-vols > svg')[0]

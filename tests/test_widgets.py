@@ -420,6 +420,23 @@ def render_in_browser(page, explorer, **model_values) -> list[str]:
     return errors
 
 
+def assert_page_shows_convlibs_message(page, make_explorer, initial: dict, model_values: dict):
+    """An explorer made with ``initial`` (a setting convlib rejects), or given ``model_values`` by
+    a front end (values its Python class refuses), shows in the page exactly the message convlib
+    (or the trait check) gives, and raises nothing."""
+    explorer = make_explorer(**initial)
+    expected = explorer.error
+    if model_values:
+        with pytest.raises(traitlets.TraitError) as raised:
+            make_explorer(**model_values)
+        expected = str(raised.value)
+    errors = render_in_browser(page, explorer, **model_values)
+    shown = page.locator(".cl-x .cl-error")
+    assert shown.count() == 1
+    assert shown.inner_text().endswith(expected)
+    assert errors == []
+
+
 BAD_MODELS = [
     (widgets.conv_explorer, "stride", 0),
     (widgets.conv_explorer, "padding", "bogus"),

@@ -123,17 +123,9 @@ def test_the_inlined_module_parses(tmp_path):
     ],
 )
 def test_an_impossible_setting_shows_convlibs_message_in_the_page(page, initial, model_values):
-    explorer = widgets.im2col_explorer(**initial)
-    expected = explorer.error
-    if model_values:
-        with pytest.raises(traitlets.TraitError) as raised:
-            widgets.im2col_explorer(**model_values)
-        expected = str(raised.value)
-    errors = render_in_browser(page, explorer, **model_values)
-    shown = page.locator(".cl-x .cl-error")
-    assert shown.count() == 1
-    assert shown.inner_text().endswith(expected)
-    assert errors == []
+    test_widgets.assert_page_shows_convlibs_message(
+        page, widgets.im2col_explorer, initial, model_values
+    )
 
 
 def test_moving_the_window_to_a_negative_column_shows_the_message_not_a_drawing(page):
